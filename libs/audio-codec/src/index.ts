@@ -1,2 +1,13 @@
 export type { AudioEncoding, AudioFormat, AudioChunk } from './audio-format';
 export { MULAW_8K, pcm16Format, bytesPerSecond, sameFormat } from './audio-format';
+export type { AudioCodecErrorCode } from './errors';
+export { AudioCodecError } from './errors';
+export { encodeMulaw, decodeMulaw } from './mulaw';
+export { bytesToInt16, int16ToBytes, concatBytes } from './pcm';
+export { MulawFramer, FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from './framer';
+export type { ResamplerOptions, ResamplerQuality } from './resampler';
+export { Resampler, resample } from './resampler';
+export type { Transcoder } from './transcoder';
+export { createTranscoder } from './transcoder';
+export type { WavAudio } from './wav';
+export { readWav, writeWav, writeMulawWav } from './wav';

@@ -1,1 +1,12 @@
-export {};
+export type { ChatMessage, ToolCall, LlmTool, LlmDelta, LlmUsage, LlmProvider, LlmStreamOptions, LlmRequestMetrics } from './types';
+export { LlmError, classifyHttpStatus } from './llm-error';
+export type { LlmErrorCode } from './llm-error';
+export { createOpenAiCompatibleLlm, createOpenAiLlm, createGroqLlm } from './openai-compatible';
+export type { OpenAiCompatibleLlmOptions } from './openai-compatible';
+export type { LlmVendor } from './vendor-client';
+export { LLM_DEFAULTS } from './defaults';
+export { ConversationHistory, estimateTokens } from './conversation-history';
+export type { ConversationHistoryOptions } from './conversation-history';
+export { SentenceChunker, chunkSentences } from './sentence-chunker';
+export type { SentenceChunkerOptions } from './sentence-chunker';
+export { parseRetryAfterMs } from './retry';

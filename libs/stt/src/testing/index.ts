@@ -1,1 +1,6 @@
-export {};
+// Test helpers and the shared SttProvider contract suite (jest globals). Import from tests only.
+export type { SttContractHarness } from './stt-contract';
+export { describeSttContract } from './stt-contract';
+export type { AudioFeed } from './audio-feed';
+export { createAudioFeed, mulawFrames, patternAudio, collect } from './audio-feed';
+export { syntheticVowel, quietNoise, concatPcm, utteranceMulaw } from './synthetic-speech';

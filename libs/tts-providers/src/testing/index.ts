@@ -1,1 +1,5 @@
-export {};
+// The ./testing subpath of @voice/tts-providers: the TtsProvider contract suite and adapters for the fakes of
+// @voice/testing. For specs and tools only.
+export { describeTtsContract } from './tts-contract';
+export type { TtsContractFake, TtsContractSetup } from './tts-contract';
+export { cartesiaContractFake, elevenLabsContractFake, fallbackContractFake, openAiSpeechContractFake } from './fake-adapters';

@@ -1,0 +1,223 @@
+/**
+ * Streaming PCM16 resampler: a Kaiser-windowed-sinc polyphase FIR for any rational ratio, with a dedicated
+ * symmetric decimator when `from` is an integer multiple of `to` (24k→8k, 48k→8k, 16k→8k: half the multiplies,
+ * and the sinc's zero taps skipped). Designs live in resampler-design.ts.
+ *
+ * Timing: output sample k sits exactly at input time k·from/to (zero phase; the filter is centred on it), so the
+ * output is not shifted against the input. It is emitted as soon as the right half of its filter has arrived,
+ * which is the algorithmic latency (`latencyMs`, ≈1.6 ms at the default quality). Samples before the stream
+ * start and after the flush count as zeros.
+ *
+ * Exact length rule: after `flush()`, the total output of a stream of N input samples is round(N·to/from)
+ * (halves round up), whatever the chunking. Chunked output is bit-identical to whole-buffer output because every
+ * output sample is computed from the same samples in the same order.
+ */
+import { AudioCodecError, checkOut } from './errors';
+import { checkRate, getDesign, type ResamplerDesign, type ResamplerQuality } from './resampler-design';
+
+export type { ResamplerQuality } from './resampler-design';
+
+export interface ResamplerOptions {
+  /** 'default' meets the telephony bar at the lowest cost; 'high' is flat to 0.85 × the lower Nyquist. */
+  readonly quality?: ResamplerQuality;
+}
+
+/** floor(a / b) for non-negative integers held in doubles, exact up to 2^53 (no rounded division). */
+const floorDiv = (a: number, b: number): number => (a - (a % b)) / b;
+
+/** Round half up and clamp to int16. Int16Array stores would wrap out-of-range values, not clip them. */
+const toInt16 = (acc: number): number => (acc >= 32767 ? 32767 : acc <= -32768 ? -32768 : Math.floor(acc + 0.5));
+
+export class Resampler {
+  readonly fromRate: number;
+  readonly toRate: number;
+  /** Longest time an input sample waits before the outputs that depend on it can be emitted. */
+  readonly latencyMs: number;
+
+  private readonly design: ResamplerDesign | undefined;
+  private readonly up: number;
+  private readonly down: number;
+  /** History the filter needs before the output position, and after it. */
+  private readonly left: number;
+  private readonly right: number;
+
+  /** Input history; buf[0] is absolute input sample `bufStart`, valid data ends at absolute `avail`. */
+  private buf: Int16Array;
+  private bufStart = 0;
+  private avail = 0;
+  /** Outputs produced so far; output k's centre is input position k·down/up = idx + phase/up. */
+  private produced = 0;
+  private idx = 0;
+  private phase = 0;
+  private received = 0;
+
+  constructor(fromRate: number, toRate: number, options: ResamplerOptions = {}) {
+    checkRate(fromRate, 'fromRate');
+    checkRate(toRate, 'toRate');
+    const quality = options.quality ?? 'default';
+    if (quality !== 'default' && quality !== 'high') {
+      throw new AudioCodecError('AUDIO_BAD_FORMAT', `unknown resampler quality '${String(quality)}'`);
+    }
+    this.fromRate = fromRate;
+    this.toRate = toRate;
+    // Tables are designed once per rate pair and quality and cached for the process, so this is cheap after the
+    // first Resampler of its kind.
+    this.design = fromRate === toRate ? undefined : getDesign(fromRate, toRate, quality);
+    const d = this.design;
+    if (d === undefined) {
+      this.up = this.down = 1;
+      this.left = this.right = 0;
+    } else if (d.kind === 'decimate') {
+      this.up = 1;
+      this.down = d.factor;
+      this.left = this.right = d.half;
+    } else {
+      this.up = d.up;
+      this.down = d.down;
+      this.left = d.left;
+      this.right = d.taps - d.left - 1;
+    }
+    this.latencyMs = (this.right / fromRate) * 1000;
+    this.buf = new Int16Array(this.left + 1024);
+    this.reset();
+  }
+
+  /** How many samples `process(input)` would return now for an input of `inputLength` samples. */
+  outputLengthFor(inputLength: number): number {
+    if (this.design === undefined) return inputLength;
+    const last = this.avail + inputLength - this.right; // outputs need idx < last
+    return last <= 0 ? 0 : Math.max(0, floorDiv(last * this.up + this.down - 1, this.down) - this.produced);
+  }
+
+  /** An upper bound of `outputLengthFor(inputLength)` in any state: size a reusable `out` with it. */
+  maxOutputLength(inputLength: number): number {
+    return this.design === undefined ? inputLength : floorDiv(inputLength * this.up + this.down - 1, this.down) + 1;
+  }
+
+  /** Samples that `flush()` would return now. */
+  get tailLength(): number {
+    if (this.design === undefined) return 0;
+    return Math.max(0, floorDiv(2 * this.received * this.up + this.down, 2 * this.down) - this.produced);
+  }
+
+  /**
+   * Feeds input and returns every output sample that is now complete. With `out` (at least
+   * `outputLengthFor(input.length)` long) nothing is allocated in steady state; without it the result is a new array.
+   */
+  process(input: Int16Array, out?: Int16Array): Int16Array {
+    const n = this.outputLengthFor(input.length);
+    const dst = out === undefined ? new Int16Array(n) : (checkOut(out, n, 'Resampler.process'), out);
+    if (this.design === undefined) dst.set(input);
+    else {
+      this.append(input, input.length);
+      this.run(dst, n);
+    }
+    this.received += input.length;
+    return dst.length === n ? dst : dst.subarray(0, n);
+  }
+
+  /** Emits the tail (inputs after the end count as zeros) so the stream totals round(N·to/from), then resets. */
+  flush(out?: Int16Array): Int16Array {
+    const n = this.tailLength;
+    const dst = out === undefined ? new Int16Array(n) : (checkOut(out, n, 'Resampler.flush'), out);
+    if (n > 0) {
+      // The last output's centre is floor((produced + n - 1)·down/up); its filter reaches `right` samples further.
+      const lastIdx = floorDiv((this.produced + n - 1) * this.down, this.up);
+      this.append(undefined, Math.max(0, lastIdx + this.right + 1 - this.avail));
+      this.run(dst, n);
+    }
+    this.reset();
+    return dst.length === n ? dst : dst.subarray(0, n);
+  }
+
+  /** Forgets the stream: history, position and counts. Keeps the allocated buffer. */
+  reset(): void {
+    this.buf.fill(0, 0, this.left);
+    this.bufStart = -this.left;
+    this.avail = 0;
+    this.produced = 0;
+    this.idx = 0;
+    this.phase = 0;
+    this.received = 0;
+  }
+
+  /** Appends `count` samples of `input` (zeros when undefined) to the history, growing it only when needed. */
+  private append(input: Int16Array | undefined, count: number): void {
+    const live = this.avail - this.bufStart;
+    if (live + count > this.buf.length) {
+      const grown = new Int16Array(Math.max(live + count, 2 * this.buf.length));
+      grown.set(this.buf.subarray(0, live));
+      this.buf = grown;
+    }
+    if (input === undefined) this.buf.fill(0, live, live + count);
+    else this.buf.set(input, live);
+    this.avail += count;
+  }
+
+  private run(dst: Int16Array, n: number): void {
+    const d = this.design;
+    if (d === undefined || n === 0) return;
+    if (d.kind === 'decimate') this.runDecimator(d.center, d.offsets, d.gains, dst, n);
+    else this.runPolyphase(d.coefs, d.taps, dst, n);
+    this.produced += n;
+    // Drop history no future output can reach. Future centres are ≥ idx, so keep from idx - left.
+    const keepFrom = this.idx - this.left - this.bufStart;
+    this.buf.copyWithin(0, keepFrom, this.avail - this.bufStart);
+    this.bufStart = this.idx - this.left;
+  }
+
+  private runDecimator(center: number, offsets: Int32Array, gains: Float64Array, dst: Int16Array, n: number): void {
+    const buf = this.buf;
+    const m = this.down;
+    const pairs = offsets.length;
+    let p = this.idx - this.bufStart;
+    for (let k = 0; k < n; k++) {
+      let acc = center * buf[p];
+      for (let i = 0; i < pairs; i++) {
+        const o = offsets[i];
+        acc += gains[i] * (buf[p - o] + buf[p + o]);
+      }
+      dst[k] = toInt16(acc);
+      p += m;
+    }
+    this.idx += n * m;
+  }
+
+  private runPolyphase(coefs: Float64Array, taps: number, dst: Int16Array, n: number): void {
+    const buf = this.buf;
+    const up = this.up;
+    const stepInt = Math.floor(this.down / up);
+    const stepFrac = this.down % up;
+    let idx = this.idx;
+    let phase = this.phase;
+    let base = idx - this.left - this.bufStart;
+    for (let k = 0; k < n; k++) {
+      const c = phase * taps;
+      let acc = 0;
+      for (let t = 0; t < taps; t++) acc += coefs[c + t] * buf[base + t];
+      dst[k] = toInt16(acc);
+      phase += stepFrac;
+      idx += stepInt;
+      base += stepInt;
+      if (phase >= up) {
+        phase -= up;
+        idx++;
+        base++;
+      }
+    }
+    this.idx = idx;
+    this.phase = phase;
+  }
+}
+
+/** Whole-buffer convenience: `process(pcm)` plus `flush()` of a fresh Resampler, in one array. */
+export function resample(pcm: Int16Array, fromRate: number, toRate: number, options?: ResamplerOptions): Int16Array {
+  const r = new Resampler(fromRate, toRate, options);
+  const head = r.process(pcm);
+  const tail = r.tailLength;
+  if (tail === 0) return head;
+  const all = new Int16Array(head.length + tail);
+  all.set(head);
+  r.flush(all.subarray(head.length));
+  return all;
+}

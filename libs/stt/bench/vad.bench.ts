@@ -1,0 +1,93 @@
+// VAD hot path: µs per 20 ms frame at 8 kHz. Compares @voice/stt's createVad (fvad.wasm instantiated directly)
+// with the same WASM driven through the package's own Emscripten glue (the offline-providers.md snippet), in one run.
+// Run: npx nx run @voice/stt:bench   (under `flock /tmp/bench.lock` on shared machines)
+import { decodeMulaw, encodeMulaw } from '@voice/audio-codec';
+import { createVad } from '../src/vad/vad';
+import { concatPcm, quietNoise, syntheticVowel } from '../src/testing/synthetic-speech';
+
+interface GlueModule {
+  _fvad_new(): number;
+  _fvad_set_sample_rate(inst: number, rate: number): number;
+  _fvad_set_mode(inst: number, mode: number): number;
+  _fvad_process(inst: number, buf: number, n: number): number;
+  _malloc(n: number): number;
+  HEAP16: Int16Array;
+}
+
+const FRAME = 160;
+const pcm = concatPcm(quietNoise(2000), syntheticVowel(3000), quietNoise(2000, { seed: 3 }), syntheticVowel(3000));
+const frames = Array.from({ length: pcm.length / FRAME }, (_, i) => pcm.slice(i * FRAME, (i + 1) * FRAME));
+const mulawFrames = frames.map((f) => encodeMulaw(f));
+const ROUNDS = 40;
+
+function time(fn: () => number): { usPerFrame: number; speech: number } {
+  let speech = fn(); // warm-up round
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < ROUNDS; k++) speech = fn();
+    runs.push(Number(process.hrtime.bigint() - t0) / 1000 / (ROUNDS * frames.length));
+  }
+  runs.sort((a, b) => a - b);
+  return { usPerFrame: runs[2], speech };
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const vad = await createVad({ sampleRate: 8000, mode: 3 });
+  const initMs = performance.now() - t0;
+
+  // The package's glue is an ES module; Node ≥ 20.19 can require() it outside Jest.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const glueFactory = require('@echogarden/fvad-wasm').default as () => Promise<GlueModule>;
+  const g0 = performance.now();
+  const m = await glueFactory();
+  const glueInitMs = performance.now() - g0;
+  const inst = m._fvad_new();
+  m._fvad_set_sample_rate(inst, 8000);
+  m._fvad_set_mode(inst, 3);
+  const buf = m._malloc(FRAME * 2);
+
+  const out = new Int16Array(FRAME);
+  const results = {
+    'fvad via package glue (peer)': time(() => {
+      let s = 0;
+      for (const f of frames) {
+        m.HEAP16.set(f, buf >> 1);
+        s += m._fvad_process(inst, buf, FRAME);
+      }
+      return s;
+    }),
+    '@voice/stt createVad isSpeech': time(() => {
+      let s = 0;
+      for (const f of frames) s += vad.isSpeech(f) ? 1 : 0;
+      return s;
+    }),
+    '@voice/stt process (+endpointer)': time(() => {
+      let s = 0;
+      for (const f of frames) s += vad.process(f).speech ? 1 : 0;
+      return s;
+    }),
+    'μ-law decode + process (gateway frame)': time(() => {
+      let s = 0;
+      for (const f of mulawFrames) s += vad.process(decodeMulaw(f, out)).speech ? 1 : 0;
+      return s;
+    }),
+  };
+  const peer = results['fvad via package glue (peer)'].usPerFrame;
+  const rows = Object.entries(results).map(([name, r]) => ({
+    name,
+    usPerFrame: Number(r.usPerFrame.toFixed(3)),
+    vsPeer: Number((r.usPerFrame / peer).toFixed(2)),
+    speechFrames: r.speech,
+    realtimeX: Math.round(20_000 / r.usPerFrame),
+  }));
+  console.log(JSON.stringify({ bench: 'stt-vad', frames: frames.length * ROUNDS, initMs: { createVad: initMs, glue: glueInitMs }, rows }, null, 2));
+  console.log(`\n| case | µs / 20 ms frame | vs peer | speech frames (of ${frames.length}) | × real time |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.name} | ${r.usPerFrame} | ${r.vsPeer} | ${r.speechFrames} | ${r.realtimeX.toLocaleString('en-US')} |`);
+  console.log(`\ninit: createVad ${initMs.toFixed(1)} ms (first, compiles the WASM), package glue ${glueInitMs.toFixed(1)} ms`);
+  vad.dispose();
+}
+
+void main();

@@ -1,0 +1,210 @@
+import type { IncomingMessage } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { TEST_TLS_CERT, testTlsServerOptions } from '../tls/test-certificate';
+import { CartesiaConnection, type FakeCartesiaConnection } from './connection';
+import type {
+  CartesiaContextRecord,
+  CartesiaContextScript,
+  CartesiaFrameRecord,
+  CartesiaUpgradeFault,
+  CartesiaUpgradeRecord,
+  FakeCartesiaOptions,
+} from './types';
+
+export interface FakeCartesia {
+  /** `https://127.0.0.1:PORT`: the Cartesia SDK's `baseURL` (it rewrites the scheme to `wss:` itself). */
+  readonly url: string;
+  readonly port: number;
+  readonly apiKey: string;
+  /** PEM of the fake's self-signed certificate: pass as `ca` to the SDK's `tts.websocket(...)` options. */
+  readonly ca: string;
+  /** Accepted sockets, in order. */
+  readonly connections: readonly FakeCartesiaConnection[];
+  /** Every upgrade attempt, including rejected ones. */
+  readonly upgrades: readonly CartesiaUpgradeRecord[];
+  /** Every frame in both directions on every socket, in order. */
+  readonly frames: readonly CartesiaFrameRecord[];
+  /** Contexts by `context_id`, in order of first appearance. */
+  readonly contexts: ReadonlyMap<string, CartesiaContextRecord>;
+  /** Protocol violations seen from clients (changed fixed fields, reused context_id, input after the end...). */
+  readonly violations: readonly string[];
+  /** Queue scripts for the next contexts (used before the `contexts` option). */
+  scriptContexts(...scripts: CartesiaContextScript[]): void;
+  /** Queue faults for the next upgrade attempts (used before the `upgradeFault` option). */
+  failUpgrades(...faults: CartesiaUpgradeFault[]): void;
+  /** Sockets open right now. */
+  openConnections(): number;
+  /** Resolves once `predicate` holds (checked after every frame, upgrade and close, and every 5 ms), or rejects after `timeoutMs`. */
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /** Server-side close of every open socket (e.g. the 5-minute idle close) with this code. */
+  closeSockets(code?: number, reason?: string): void;
+  close(): Promise<void>;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function rejectUpgrade(socket: Socket, fault: CartesiaUpgradeFault): void {
+  const text = STATUS_TEXT[fault.status] ?? 'Error';
+  // The HTTP error object of the Cartesia API: {error_code, title, message, request_id} (protocols.md §3.3).
+  const body = JSON.stringify({ error_code: text.toLowerCase().replace(/ /g, '_'), title: text, message: fault.message ?? text, request_id: 'req_fake' });
+  const lines = [
+    `HTTP/1.1 ${fault.status} ${text}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...(fault.retryAfter !== undefined ? [`retry-after: ${fault.retryAfter}`] : []),
+    'connection: close',
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** The key from `Authorization: Bearer`, `X-API-Key` (header names are case-insensitive) or `?api_key=`. */
+function presentedKey(req: IncomingMessage, query: Record<string, string>): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7);
+  const x = req.headers['x-api-key'];
+  return (typeof x === 'string' ? x : undefined) ?? query['api_key'];
+}
+
+/**
+ * A fake Cartesia TTS WebSocket (`GET /tts/websocket`) on https://127.0.0.1 with the test certificate of
+ * ../tls, speaking the JSON protocol of protocols.md §3 and recording every upgrade, frame, context and close.
+ */
+export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise<FakeCartesia> {
+  const apiKey = opts.apiKey ?? 'sk_test_cartesia';
+  const startedAt = Date.now();
+  const connections: CartesiaConnection[] = [];
+  const upgrades: CartesiaUpgradeRecord[] = [];
+  const frames: CartesiaFrameRecord[] = [];
+  const contexts = new Map<string, CartesiaContextRecord>();
+  const violations: string[] = [];
+  const queuedScripts: CartesiaContextScript[] = [];
+  const queuedFaults: CartesiaUpgradeFault[] = [];
+  const listeners = new Set<() => void>();
+  const rawSockets = new Set<Socket>();
+  let keyedAttempts = 0;
+  let contextIndex = 0;
+
+  const changed = (): void => {
+    for (const l of [...listeners]) l();
+  };
+  const hooks = {
+    settings: {
+      msPerChar: opts.msPerChar ?? 50,
+      chunkMs: opts.chunkMs ?? 100,
+      firstChunkDelayMs: opts.firstChunkDelayMs ?? 0,
+      chunkIntervalMs: opts.chunkIntervalMs ?? 0,
+      maxBufferDelayCapMs: opts.maxBufferDelayCapMs ?? Number.POSITIVE_INFINITY,
+      errorIncludesContextId: opts.errorIncludesContextId ?? true,
+    },
+    idleCloseMs: opts.idleCloseMs ?? 300_000,
+    contexts,
+    frames,
+    violations,
+    nextScript(contextId: string): CartesiaContextScript {
+      const i = contextIndex++;
+      const queued = queuedScripts.shift();
+      if (queued) return queued;
+      const s = opts.contexts;
+      return (typeof s === 'function' ? s(i, contextId) : s?.[i]) ?? {};
+    },
+    sinceStartMs: () => Date.now() - startedAt,
+    changed,
+  };
+
+  const wss = new WebSocketServer({ noServer: true });
+  const server = createServer(testTlsServerOptions(), (_req, res) => {
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error_code":"not_found"}');
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const query = Object.fromEntries(url.searchParams);
+    const record = (status: number): void => {
+      upgrades.push({ status, atMs: Date.now() - startedAt, path: url.pathname, query, headers: req.headers });
+      changed();
+    };
+    const reject = (fault: CartesiaUpgradeFault): void => {
+      record(fault.status);
+      rejectUpgrade(socket, fault);
+    };
+    socket.on('error', () => undefined);
+    rawSockets.add(socket);
+    socket.once('close', () => rawSockets.delete(socket));
+    if (url.pathname !== '/tts/websocket') return reject({ status: 404 });
+    if (presentedKey(req, query) !== apiKey) return reject({ status: 401, message: 'Invalid API key' });
+    // On WebSockets the `cartesia_version` query "will take precedence" over the header (protocols.md §3.1).
+    const version = query['cartesia_version'] ?? req.headers['cartesia-version'];
+    if ((opts.requireVersion ?? true) && (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version))) {
+      return reject({ status: 400, message: 'Missing or invalid Cartesia-Version' });
+    }
+    const fault = queuedFaults.shift() ?? opts.upgradeFault?.(keyedAttempts);
+    keyedAttempts += 1;
+    if (fault) return reject(fault);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new CartesiaConnection(ws, socket, connections.length, req.headers, query, hooks);
+      connections.push(conn);
+      record(101);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    apiKey,
+    ca: TEST_TLS_CERT,
+    connections,
+    upgrades,
+    frames,
+    contexts,
+    violations,
+    scriptContexts: (...scripts) => void queuedScripts.push(...scripts),
+    failUpgrades: (...faults) => void queuedFaults.push(...faults),
+    openConnections: () => connections.filter((c) => c.closed === undefined).length,
+    waitFor(predicate, timeoutMs = 2000, what = 'condition') {
+      if (predicate()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const finish = (error?: Error): void => {
+          listeners.delete(check);
+          clearTimeout(timer);
+          clearInterval(poll);
+          if (error) reject(error);
+          else resolve();
+        };
+        const check = (): void => {
+          if (predicate()) finish();
+        };
+        const timer = setTimeout(() => finish(new Error(`fake Cartesia: ${what} not met within ${timeoutMs} ms`)), timeoutMs);
+        // Predicates may also read client-side state, which changes after the fake's own events: poll as well.
+        const poll = setInterval(check, 5);
+        listeners.add(check);
+      });
+    },
+    closeSockets(code = 1000, reason = '') {
+      for (const c of connections) if (c.closed === undefined) c.close(code, reason);
+    },
+    async close() {
+      for (const c of connections) if (c.closed === undefined) c.terminate();
+      for (const s of rawSockets) s.destroy();
+      await Promise.all(connections.map((c) => c.done));
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

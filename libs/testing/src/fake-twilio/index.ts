@@ -1,0 +1,13 @@
+export { FakeTwilioClient, connectFakeTwilio } from './fake-twilio-client';
+export { FakeTwilioUpgradeError } from './types';
+export type { FakeTwilioClientOptions, TwilioSendAudioOptions, TwilioReceivedFrame, TwilioMarkRecord, TwilioViolation, TwilioCloseInfo } from './types';
+export { checkGatewayFrame } from './gateway-frame';
+export type { GatewayFrameCheck, GatewayFrameViolation, GatewayFrame, TwilioViolationCode } from './gateway-frame';
+export { TwilioPlayback, TWILIO_MAX_BUFFERED_BYTES, TWILIO_PLAYBACK_BYTES_PER_SECOND } from './playback';
+export type { TwilioClock, TwilioMarkEcho } from './playback';
+export { mediaGapStats } from './gap-stats';
+export type { MediaGapStats } from './gap-stats';
+export type { TwilioCallerAudio } from './media-source';
+export { signUpgrade } from './sign';
+export { newTwilioSid, TWILIO_SID_PATTERN } from './sids';
+export type { TwilioSidPrefix } from './sids';
