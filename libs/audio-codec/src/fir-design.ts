@@ -41,6 +41,7 @@ export function windowedSinc(u: number, scale: number, zeroCrossings: number, be
   const x = scale * u;
   const edge = x / zeroCrossings;
   if (edge <= -1 || edge >= 1) return 0;
+  if (x !== 0 && Number.isInteger(x)) return 0; // exact sinc zero (Math.sin(πn) is only ≈1e-16)
   const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
   return scale * sinc * (besselI0(beta * Math.sqrt(1 - edge * edge)) / i0Beta);
 }

@@ -3,10 +3,12 @@
  * stl/g711/g711.c). The STL takes negative inputs by one's complement (~x), so -1 encodes to 0x7F; Sun's g711.c
  * (CPython audioop) uses two's complement and differs on 508 inputs. Decoders agree on all 256 codes.
  *
- * Both directions are table lookups (audio-performance.md §1: a 64K encode table read through a Uint16 view is the
- * fastest measured form, ≈5× alawmulaw per 20 ms frame). Tables are built on first use, not at import time.
+ * Both directions are table lookups, built on first use (not at import time). The encoder only looks at
+ * sample >> 2: the STL drops the 2 LSBs (14-bit input) and, for negatives, ~x >> 2 === ~(x >> 2), so a 16K-entry
+ * table indexed by the arithmetic shift is exact, and 16 KiB stays in L1. The bench keeps the 64K-table forms of
+ * audio-performance.md §1 for comparison (the Uint16-view form pays for creating a view on every call).
  */
-import { checkOut } from './errors';
+import { checkOut as tooSmall } from './errors';
 
 let encodeTable: Uint8Array | undefined;
 let decodeTable: Int16Array | undefined;
@@ -32,23 +34,17 @@ function expand(code: number): number {
   return code < 0x80 ? -magnitude : magnitude;
 }
 
-/** The 64K encode table, indexed by the sample's 16 bits read as unsigned. */
-function getEncodeTable(): Uint8Array {
-  if (encodeTable === undefined) {
-    const table = new Uint8Array(65536);
-    for (let u = 0; u < 65536; u++) table[u] = compress(u >= 32768 ? u - 65536 : u);
-    encodeTable = table;
-  }
-  return encodeTable;
+/** The 16K encode table, indexed by (sample >> 2) & 0x3fff. */
+function buildEncodeTable(): Uint8Array {
+  const table = new Uint8Array(16384);
+  for (let q = -8192; q < 8192; q++) table[q & 0x3fff] = compress(q * 4);
+  return (encodeTable = table);
 }
 
-function getDecodeTable(): Int16Array {
-  if (decodeTable === undefined) {
-    const table = new Int16Array(256);
-    for (let c = 0; c < 256; c++) table[c] = expand(c);
-    decodeTable = table;
-  }
-  return decodeTable;
+function buildDecodeTable(): Int16Array {
+  const table = new Int16Array(256);
+  for (let c = 0; c < 256; c++) table[c] = expand(c);
+  return (decodeTable = table);
 }
 
 /**
@@ -57,28 +53,41 @@ function getDecodeTable(): Int16Array {
  */
 export function encodeMulaw(pcm: Int16Array, out?: Uint8Array): Uint8Array {
   const n = pcm.length;
-  let dst: Uint8Array;
-  if (out === undefined) dst = new Uint8Array(n);
-  else {
-    checkOut(out, n, 'encodeMulaw');
-    dst = out;
-  }
-  const table = getEncodeTable();
-  // `& 0xffff` turns the signed sample into the table index; V8 keeps this loop on int32 arithmetic.
-  for (let i = 0; i < n; i++) dst[i] = table[pcm[i] & 0xffff];
+  const dst = out ?? new Uint8Array(n);
+  if (dst.length < n) tooSmall(dst, n, 'encodeMulaw');
+  encodeLoop(pcm, dst, n, encodeTable ?? buildEncodeTable());
   return dst.length === n ? dst : dst.subarray(0, n);
 }
 
 /** μ-law → PCM16. Same `out` rules as {@link encodeMulaw}. */
 export function decodeMulaw(mulaw: Uint8Array, out?: Int16Array): Int16Array {
   const n = mulaw.length;
-  let dst: Int16Array;
-  if (out === undefined) dst = new Int16Array(n);
-  else {
-    checkOut(out, n, 'decodeMulaw');
-    dst = out;
-  }
-  const table = getDecodeTable();
-  for (let i = 0; i < n; i++) dst[i] = table[mulaw[i]];
+  const dst = out ?? new Int16Array(n);
+  if (dst.length < n) tooSmall(dst, n, 'decodeMulaw');
+  decodeLoop(mulaw, dst, n, decodeTable ?? buildDecodeTable());
   return dst.length === n ? dst : dst.subarray(0, n);
+}
+
+// Measured on Node 20 for one 20 ms frame: unrolling by 4 made the encode loop ≈1.7× faster, and passing the
+// table as a parameter instead of reading the module-level `let` in the loop another ≈1.4×.
+function encodeLoop(pcm: Int16Array, dst: Uint8Array, n: number, t: Uint8Array): void {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    dst[i] = t[(pcm[i] >> 2) & 0x3fff];
+    dst[i + 1] = t[(pcm[i + 1] >> 2) & 0x3fff];
+    dst[i + 2] = t[(pcm[i + 2] >> 2) & 0x3fff];
+    dst[i + 3] = t[(pcm[i + 3] >> 2) & 0x3fff];
+  }
+  for (; i < n; i++) dst[i] = t[(pcm[i] >> 2) & 0x3fff];
+}
+
+function decodeLoop(mulaw: Uint8Array, dst: Int16Array, n: number, t: Int16Array): void {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    dst[i] = t[mulaw[i]];
+    dst[i + 1] = t[mulaw[i + 1]];
+    dst[i + 2] = t[mulaw[i + 2]];
+    dst[i + 3] = t[mulaw[i + 3]];
+  }
+  for (; i < n; i++) dst[i] = t[mulaw[i]];
 }

@@ -52,6 +52,11 @@ export interface PolyphaseDesign {
   readonly left: number;
   /** up × taps coefficients, phase-major; each phase sums to exactly 1 (no DC ripple between phases). */
   readonly coefs: Float64Array;
+  /**
+   * Per phase: the tap index when the phase is a unit impulse (an input sample passes through exactly, as phase 0
+   * of every integer-factor interpolator does), else -1. The run loop copies those instead of filtering.
+   */
+  readonly unitTap: Int32Array;
 }
 
 export type ResamplerDesign = DecimatorDesign | PolyphaseDesign;
@@ -128,5 +133,11 @@ function buildDesign(from: number, to: number, preset: QualityPreset): Resampler
     }
     for (let t = 0; t < taps; t++) coefs[phase * taps + t] /= sum;
   }
-  return { kind: 'polyphase', up, down, taps, left, coefs };
+  const unitTap = new Int32Array(up).fill(-1);
+  for (let phase = 0; phase < up; phase++) {
+    const row = coefs.subarray(phase * taps, (phase + 1) * taps);
+    const nonZero = row.reduce((n, c) => n + (c !== 0 ? 1 : 0), 0);
+    if (nonZero === 1) unitTap[phase] = row.findIndex((c) => c === 1);
+  }
+  return { kind: 'polyphase', up, down, taps, left, coefs, unitTap };
 }

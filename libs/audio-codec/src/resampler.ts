@@ -28,6 +28,13 @@ const floorDiv = (a: number, b: number): number => (a - (a % b)) / b;
 /** Round half up and clamp to int16. Int16Array stores would wrap out-of-range values, not clip them. */
 const toInt16 = (acc: number): number => (acc >= 32767 ? 32767 : acc <= -32768 ? -32768 : Math.floor(acc + 0.5));
 
+/** The caller's `out` when it is big enough, else a new array of exactly `n`. */
+function target(out: Int16Array | undefined, n: number, what: string): Int16Array {
+  if (out === undefined) return new Int16Array(n);
+  checkOut(out, n, what);
+  return out;
+}
+
 export class Resampler {
   readonly fromRate: number;
   readonly toRate: number;
@@ -106,7 +113,7 @@ export class Resampler {
    */
   process(input: Int16Array, out?: Int16Array): Int16Array {
     const n = this.outputLengthFor(input.length);
-    const dst = out === undefined ? new Int16Array(n) : (checkOut(out, n, 'Resampler.process'), out);
+    const dst = target(out, n, 'Resampler.process');
     if (this.design === undefined) dst.set(input);
     else {
       this.append(input, input.length);
@@ -119,7 +126,7 @@ export class Resampler {
   /** Emits the tail (inputs after the end count as zeros) so the stream totals round(N·to/from), then resets. */
   flush(out?: Int16Array): Int16Array {
     const n = this.tailLength;
-    const dst = out === undefined ? new Int16Array(n) : (checkOut(out, n, 'Resampler.flush'), out);
+    const dst = target(out, n, 'Resampler.flush');
     if (n > 0) {
       // The last output's centre is floor((produced + n - 1)·down/up); its filter reaches `right` samples further.
       const lastIdx = floorDiv((this.produced + n - 1) * this.down, this.up);
@@ -158,7 +165,7 @@ export class Resampler {
     const d = this.design;
     if (d === undefined || n === 0) return;
     if (d.kind === 'decimate') this.runDecimator(d.center, d.offsets, d.gains, dst, n);
-    else this.runPolyphase(d.coefs, d.taps, dst, n);
+    else this.runPolyphase(d.coefs, d.unitTap, d.taps, dst, n);
     this.produced += n;
     // Drop history no future output can reach. Future centres are ≥ idx, so keep from idx - left.
     const keepFrom = this.idx - this.left - this.bufStart;
@@ -168,10 +175,11 @@ export class Resampler {
 
   private runDecimator(center: number, offsets: Int32Array, gains: Float64Array, dst: Int16Array, n: number): void {
     const buf = this.buf;
-    const m = this.down;
+    const m = this.down | 0;
     const pairs = offsets.length;
-    let p = this.idx - this.bufStart;
-    for (let k = 0; k < n; k++) {
+    const count = n | 0;
+    let p = (this.idx - this.bufStart) | 0;
+    for (let k = 0; k < count; k++) {
       let acc = center * buf[p];
       for (let i = 0; i < pairs; i++) {
         const o = offsets[i];
@@ -183,7 +191,7 @@ export class Resampler {
     this.idx += n * m;
   }
 
-  private runPolyphase(coefs: Float64Array, taps: number, dst: Int16Array, n: number): void {
+  private runPolyphase(coefs: Float64Array, unitTap: Int32Array, taps: number, dst: Int16Array, n: number): void {
     const buf = this.buf;
     const up = this.up;
     const stepInt = Math.floor(this.down / up);
@@ -192,10 +200,14 @@ export class Resampler {
     let phase = this.phase;
     let base = idx - this.left - this.bufStart;
     for (let k = 0; k < n; k++) {
-      const c = phase * taps;
-      let acc = 0;
-      for (let t = 0; t < taps; t++) acc += coefs[c + t] * buf[base + t];
-      dst[k] = toInt16(acc);
+      const unit = unitTap[phase];
+      if (unit >= 0) dst[k] = buf[base + unit];
+      else {
+        const c = phase * taps;
+        let acc = 0;
+        for (let t = 0; t < taps; t++) acc += coefs[c + t] * buf[base + t];
+        dst[k] = toInt16(acc);
+      }
       phase += stepFrac;
       idx += stepInt;
       base += stepInt;

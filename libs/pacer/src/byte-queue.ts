@@ -10,7 +10,7 @@ export class ByteQueue {
   #length = 0;
   readonly #initial: number;
 
-  constructor(initialCapacity = 4096) {
+  constructor(initialCapacity = 16 * 1024) {
     this.#initial = initialCapacity;
     this.#buf = new Uint8Array(initialCapacity);
   }

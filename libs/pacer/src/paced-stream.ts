@@ -1,8 +1,11 @@
 import { ByteQueue } from './byte-queue';
-import { BYTES_PER_MS, FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from './constants';
+import * as C from './constants';
 import type { HeapItem } from './deadline-heap';
 import { PacerError } from './errors';
 import type { MediaSink, PacerMetrics, SchedulerConfig, StreamConfig } from './options';
+
+// Module-local copies: CommonJS output reads imports through getters, which showed up in send-loop profiles.
+const { BYTES_PER_MS, FRAME_BYTES, FRAME_MS, MULAW_SILENCE } = C;
 
 /** What `clear()` dropped: audio the caller will not hear and marks that were never sent. */
 export interface ClearReport {

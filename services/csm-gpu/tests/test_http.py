@@ -192,9 +192,9 @@ def test_stream_disconnect_cancels_generation(server):
 
 def test_plain_request_disconnect_cancels_generation(server):
     before = _wait_idle(server)
-    body = {"speaker_id": 0, "prompt_text": "A long answer.", "max_audio_length_ms": 16000, "seed": 1}
-    with pytest.raises(httpx.ReadTimeout):
-        httpx.post(f"{server.url}/tts", json=body, timeout=0.6)
+    body = {"speaker_id": 0, "prompt_text": "A long answer.", "max_audio_length_ms": 19200, "seed": 1}
+    with pytest.raises(httpx.ReadTimeout):  # 240 frames take seconds; the client gives up after 0.4 s
+        httpx.post(f"{server.url}/tts", json=body, timeout=0.4)
     after = _wait_idle(server)
     assert after["cancelled"] == before["cancelled"] + 1
     assert after["steps"] - before["steps"] < 100

@@ -99,22 +99,34 @@ export class DeepgramConnection {
 
   /** Caller audio as one binary frame. Zero-length frames are never sent (Deepgram reads one as a close). */
   sendAudio(bytes: Uint8Array): void {
-    if (bytes.length === 0 || !this.isOpen) return;
-    this.socket.sendMedia(bytes);
-    this.keepAlive.refresh();
+    if (bytes.length === 0) return;
+    if (this.send(() => this.socket.sendMedia(bytes))) this.keepAlive.refresh();
   }
 
   private sendKeepAlive(): void {
-    if (!this.isOpen) return;
-    this.socket.sendKeepAlive({ type: 'KeepAlive' });
-    this.keepAlive.refresh();
+    if (this.send(() => this.socket.sendKeepAlive({ type: 'KeepAlive' }))) this.keepAlive.refresh();
+  }
+
+  /**
+   * Sends when open. A socket closing under us makes the SDK throw "Socket is not open"; that is not an error to
+   * raise here (this also runs in a timer): the close itself is reported through `closed`.
+   */
+  private send(fn: () => void): boolean {
+    if (!this.isOpen) return false;
+    try {
+      fn();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Finalize (flush pending audio), then CloseStream (final results + Metadata, then the server closes). */
   finish(): void {
-    if (!this.isOpen) return;
-    this.socket.sendFinalize({ type: 'Finalize' });
-    this.socket.sendCloseStream({ type: 'CloseStream' });
+    this.send(() => {
+      this.socket.sendFinalize({ type: 'Finalize' });
+      this.socket.sendCloseStream({ type: 'CloseStream' });
+    });
     this.finished = true;
     clearTimeout(this.keepAlive);
   }

@@ -93,8 +93,8 @@ export class DeepgramSession {
   // ---- caller audio ---------------------------------------------------------------------------------------
 
   private async pump(audio: AsyncIterable<AudioChunk>): Promise<void> {
-    const it = (this.input = audio[Symbol.asyncIterator]());
     try {
+      const it = (this.input = audio[Symbol.asyncIterator]());
       for (;;) {
         const r = await it.next();
         if (this.stopped) return;

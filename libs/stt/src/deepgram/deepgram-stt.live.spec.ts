@@ -8,7 +8,7 @@ const key = process.env['DEEPGRAM_API_KEY'];
 const d = key ? describe : describe.skip;
 if (!key) console.warn('deepgram-stt.live.spec: DEEPGRAM_API_KEY is not set, live Deepgram tests skipped');
 
-d('createDeepgramStt (live Deepgram)', () => {
+d(key ? 'createDeepgramStt (live Deepgram)' : 'createDeepgramStt (live Deepgram): skipped, DEEPGRAM_API_KEY is not set', () => {
   it('streams 3 s of μ-law in real time, with KeepAlive, Finalize and CloseStream, and ends without errors', async () => {
     const stt = createDeepgramStt({ apiKey: key as string, model: process.env['DEEPGRAM_MODEL'] ?? 'nova-3' });
     const audio = utteranceMulaw(500, 1500, 1000);

@@ -7,7 +7,7 @@ const key = process.env['OPENAI_API_KEY'];
 const d = key ? describe : describe.skip;
 if (!key) console.warn('whisper-stt.live.spec: OPENAI_API_KEY is not set, live Whisper tests skipped');
 
-d('createWhisperStt (live OpenAI)', () => {
+d(key ? 'createWhisperStt (live OpenAI)' : 'createWhisperStt (live OpenAI): skipped, OPENAI_API_KEY is not set', () => {
   it('uploads one VAD segment and ends with speech_started … utterance_end, no errors', async () => {
     const stt = createWhisperStt({ apiKey: key as string, model: process.env['OPENAI_STT_MODEL'] ?? 'whisper-1', language: 'en' });
     const { events, error } = await collect(stt.transcribe(mulawFrames(utteranceMulaw(400, 1200, 800)), { signal: AbortSignal.timeout(30_000) }));

@@ -70,11 +70,6 @@ export class CartesiaConnection implements FakeCartesiaConnection {
     } else this.ws.close(code, reason);
   }
 
-  terminate(): void {
-    this.serverClosing = true;
-    this.ws.terminate();
-  }
-
   private onMessage(data: RawData, isBinary: boolean): void {
     this.armIdle();
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');

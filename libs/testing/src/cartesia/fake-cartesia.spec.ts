@@ -125,11 +125,11 @@ describe('startFakeCartesia', () => {
   });
 
   it('buffers text without flush until max_buffer_delay_ms', async () => {
-    await start({ maxBufferDelayCapMs: 60 });
+    await start({ maxBufferDelayCapMs: 300 });
     const { ws, messages } = await client();
     ws.send(request('b1', 'Buffered text ', { continue: true, max_buffer_delay_ms: 3000 }));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(messages).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(messages).toHaveLength(0); // still buffered: no flush, continue:true, delay not over
     await fake.waitFor(() => messages.length > 0);
     expect(messages[0]).toMatchObject({ type: 'chunk', context_id: 'b1' });
   });
@@ -170,11 +170,16 @@ describe('startFakeCartesia', () => {
     expect(fake.openConnections()).toBe(0);
   });
 
-  it('rejects scripted upgrades with retry-after, and closes idle sockets', async () => {
+  it('rejects or hangs scripted upgrades, and closes idle sockets', async () => {
     await start({ idleCloseMs: 50 });
     fake.failUpgrades({ status: 429, retryAfter: 2 });
     const headers = { authorization: `Bearer ${fake.apiKey}`, 'cartesia-version': '2026-03-01' };
     expect(await upgradeStatus(fake, headers)).toBe(429);
+    fake.failUpgrades({ status: 0, hang: true });
+    const hung = new WebSocket(`wss://127.0.0.1:${fake.port}/tts/websocket`, { ca: fake.ca, headers, handshakeTimeout: 50 });
+    const hungError = await new Promise<Error>((r) => hung.once('error', r));
+    expect(hungError.message).toMatch(/handshake has timed out/);
+    expect(fake.upgrades.at(-1)?.status).toBe(0);
     const { ws } = await client();
     const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
     expect(code).toBe(1000);

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { closeServer, listen } from '../net';
 import { TEST_TLS_CERT, testTlsServerOptions } from '../tls/test-certificate';
 import { CartesiaConnection, type FakeCartesiaConnection } from './connection';
 import type {
@@ -149,6 +150,10 @@ export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise
     }
     const fault = queuedFaults.shift() ?? opts.upgradeFault?.(keyedAttempts);
     keyedAttempts += 1;
+    if (fault?.hang) {
+      record(0);
+      return;
+    }
     if (fault) return reject(fault);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new CartesiaConnection(ws, socket, connections.length, req.headers, query, hooks);
@@ -157,14 +162,10 @@ export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, url } = await listen(server);
 
   return {
-    url: `https://127.0.0.1:${port}`,
+    url,
     port,
     apiKey,
     ca: TEST_TLS_CERT,
@@ -199,12 +200,9 @@ export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise
       for (const c of connections) if (c.closed === undefined) c.close(code, reason);
     },
     async close() {
-      for (const c of connections) if (c.closed === undefined) c.terminate();
-      for (const s of rawSockets) s.destroy();
+      for (const s of rawSockets) s.destroy(); // upgrades left hanging, too
+      await closeServer(server, wss);
       await Promise.all(connections.map((c) => c.done));
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -27,7 +27,10 @@ export interface CartesiaContextScript {
 
 /** What the fake answers to an upgrade attempt instead of 101. */
 export interface CartesiaUpgradeFault {
+  /** HTTP status of the refusal (ignored with `hang`). */
   readonly status: number;
+  /** Complete the TLS handshake, then never answer the upgrade request (a connect that hangs). */
+  readonly hang?: boolean;
   readonly message?: string;
   /** Seconds, sent as a `retry-after` header. */
   readonly retryAfter?: number;
@@ -61,7 +64,7 @@ export interface FakeCartesiaOptions {
   readonly upgradeFault?: (attemptIndex: number) => CartesiaUpgradeFault | undefined;
 }
 
-/** One upgrade attempt, accepted (101) or rejected. */
+/** One upgrade attempt: accepted (101), refused (the HTTP status), or left hanging (0). */
 export interface CartesiaUpgradeRecord {
   readonly status: number;
   /** Milliseconds since the fake started. */

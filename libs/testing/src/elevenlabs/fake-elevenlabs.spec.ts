@@ -136,7 +136,7 @@ describe('startFakeElevenLabs', () => {
   });
 
   it('closes after the inactivity timeout unless " " keepalives arrive', async () => {
-    await start({ inactivityTimeoutMs: 60 });
+    await start({ inactivityTimeoutMs: 250 });
     const kept = await connect(fake);
     send(kept.ws, { text: ' ' });
     for (let i = 0; i < 4; i++) {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { closeServer, listen } from '../net';
 import type { FakeAudioEncoding } from '../cartesia/fake-audio';
 import { ElevenLabsSession } from './session';
 import type {
@@ -102,6 +103,11 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions = {}): Pro
     if (!format) return reject({ status: 400, detailStatus: 'invalid_output_format', message: `The fake renders ulaw_8000 and pcm_*, not ${query['output_format'] ?? 'mp3_44100'}` });
     const fault = queuedFaults.shift() ?? opts.upgradeFault?.(attempts);
     attempts += 1;
+    if (fault?.hang) {
+      upgrades.push({ status: 0, atMs: Date.now() - startedAt, path: url.pathname, query, headers: req.headers });
+      changed();
+      return;
+    }
     if (fault) return reject(fault);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const index = sessions.length;
@@ -129,14 +135,10 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions = {}): Pro
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, url } = await listen(server);
 
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: url.replace(/^http:/, 'ws:'),
     port,
     apiKey,
     sessions,
@@ -164,12 +166,9 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions = {}): Pro
       });
     },
     async close() {
-      for (const s of sessions) if (s.closed === undefined) s.terminate();
-      for (const s of rawSockets) s.destroy();
+      for (const s of rawSockets) s.destroy(); // upgrades left hanging, too
+      await closeServer(server, wss);
       await Promise.all(sessions.map((s) => s.done));
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -90,12 +90,6 @@ export class ElevenLabsSession implements FakeElevenLabsSession {
     } else this.ws.close(code, reason);
   }
 
-  terminate(): void {
-    this.serverClosing = true;
-    this.stop();
-    this.ws.terminate();
-  }
-
   private flag(text: string): void {
     this.violations.push(text);
     this.s.violation(`session ${this.index}: ${text}`);

@@ -18,7 +18,10 @@ export interface ElevenLabsSessionScript {
 
 /** What the fake answers to an upgrade attempt instead of 101. */
 export interface ElevenLabsUpgradeFault {
+  /** HTTP status of the refusal (ignored with `hang`). */
   readonly status: number;
+  /** Never answer the upgrade request (a connect that hangs). */
+  readonly hang?: boolean;
   /** `detail.status` of the error body, e.g. `too_many_concurrent_requests`. */
   readonly detailStatus?: string;
   readonly message?: string;
@@ -50,6 +53,7 @@ export interface FakeElevenLabsOptions {
   readonly upgradeFault?: (attemptIndex: number) => ElevenLabsUpgradeFault | undefined;
 }
 
+/** One upgrade attempt: accepted (101), refused (the HTTP status), or left hanging (0). */
 export interface ElevenLabsUpgradeRecord {
   readonly status: number;
   readonly atMs: number;

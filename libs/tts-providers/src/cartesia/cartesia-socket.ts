@@ -60,7 +60,9 @@ export class CartesiaSocket {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), o.connectTimeoutMs)));
     try {
-      const result = await Promise.race([tts.connect().then(() => 'open' as const), timedOut]);
+      const connecting = tts.connect().then(() => 'open' as const);
+      connecting.catch(() => undefined); // after a timeout nobody awaits it; its rejection must not go unhandled
+      const result = await Promise.race([connecting, timedOut]);
       if (result === 'timeout') {
         socket.close();
         throw classifyFailure({ timeout: true, reason: `no WebSocket upgrade within ${o.connectTimeoutMs} ms` }, o.provider);
@@ -93,8 +95,9 @@ export class CartesiaSocket {
   /** Sends one frame; false when the socket is no longer open (the caller fails its sentence). */
   send(event: WebsocketClientEvent): boolean {
     if (!this.isOpen) return false;
-    // isOpen was checked in this same tick, so the SDK's send() finds the socket open and does not reconnect.
-    void this.tts.send(event);
+    // isOpen was checked in this same tick, so the SDK's send() finds the socket open and does not reconnect;
+    // it reports write errors through its error event, and a dead socket through the close event.
+    this.tts.send(event).catch(() => undefined);
     return true;
   }
 

@@ -165,6 +165,13 @@ describe('CartesiaTts against the fake Cartesia', () => {
     await fake.waitFor(() => fake.contexts.get('h-1')?.cancelled === true);
   });
 
+  it('an upgrade that never completes fails with TTS_TIMEOUT after connectTimeoutMs', async () => {
+    await setup({}, { connectTimeoutMs: 80 });
+    fake.failUpgrades({ status: 0, hang: true });
+    expect(await failure(tts.synthesize('Hello?', { signal }))).toMatchObject({ code: 'TTS_TIMEOUT', retryable: true });
+    expect((await collect(tts.synthesize('Hello.', { signal }))).length).toBe(expectedBytes('Hello.'));
+  });
+
   it('an error frame without context_id fails the open context', async () => {
     await setup({ errorIncludesContextId: false, contexts: [{ error: { status: 500, afterChunks: 1 } }] });
     const e = await failure(tts.synthesize('Server trouble.', { signal }));

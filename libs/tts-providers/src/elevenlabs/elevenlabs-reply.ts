@@ -70,7 +70,7 @@ export class ElevenLabsReply {
     return new Promise((resolve, reject) => {
       let upgrade: WireFailure | undefined;
       // The key goes in the header only: never in the URL or the BOS body, where logs could catch it.
-      const ws = new WebSocket(o.url, { headers: { 'xi-api-key': o.apiKey }, handshakeTimeout: o.connectTimeoutMs });
+      const ws = new WebSocket(o.url, { headers: { 'xi-api-key': o.apiKey } });
       const fail = (e: unknown, f: WireFailure): void => {
         cleanup();
         reject(classifyFailure(f, o.provider, e));
@@ -81,11 +81,11 @@ export class ElevenLabsReply {
         ws.terminate();
       };
       const onError = (e: Error): void => fail(e, upgrade ?? { reason: 'could not open the WebSocket' });
+      // One timer for TCP connect and upgrade alike (ws's handshakeTimeout would report it as a plain error).
       const timer = setTimeout(() => {
-        // ws's handshakeTimeout covers the HTTP exchange; this also covers a TCP connect that never completes.
-        ws.terminate();
         fail(undefined, { timeout: true, reason: `no WebSocket upgrade within ${o.connectTimeoutMs} ms` });
-      }, o.connectTimeoutMs + 50);
+        ws.terminate();
+      }, o.connectTimeoutMs);
       const onOpen = (): void => {
         cleanup();
         const reply = new ElevenLabsReply(ws, o);
@@ -240,7 +240,7 @@ export class ElevenLabsReply {
   }
 
   private retire(): void {
-    // mutation
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
     if (this.idle !== undefined) clearTimeout(this.idle);
     if (this.settle !== undefined) clearTimeout(this.settle);
     this.keepAlive = this.idle = this.settle = undefined;

@@ -112,9 +112,9 @@ describe('ElevenLabsTts against the fake ElevenLabs', () => {
   });
 
   it('sends " " keepalives while a reply waits for its next sentence, and never an accidental ""', async () => {
-    await setup({ inactivityTimeoutMs: 120 }, { keepAliveMs: 30 });
+    await setup({ inactivityTimeoutMs: 250 }, { keepAliveMs: 30 });
     await collect(tts.synthesize('First.', reply('k', 0, false)));
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 500)); // twice the server's inactivity timeout
     expect((await collect(tts.synthesize('Second.', reply('k', 1, true)))).length).toBe(expectedBytes('Second.'));
     const session = fake.sessions[0];
     expect(fake.sessions).toHaveLength(1);
@@ -155,6 +155,13 @@ describe('ElevenLabsTts against the fake ElevenLabs', () => {
     expect(e).toMatchObject({ code: 'TTS_CONNECTION_LOST', retryable: true, closeCode: 1011 });
     expect((await collect(tts.synthesize('Again.', reply('x', 1, true)))).length).toBe(expectedBytes('Again.'));
     expect(fake.sessions).toHaveLength(2);
+  });
+
+  it('an upgrade that never completes fails with TTS_TIMEOUT after connectTimeoutMs', async () => {
+    await setup({}, { connectTimeoutMs: 80 });
+    fake.failUpgrades({ status: 0, hang: true });
+    expect(await failure(tts.synthesize('Hello?', { signal }))).toMatchObject({ code: 'TTS_TIMEOUT', retryable: true });
+    expect(fake.upgrades.map((u) => u.status)).toEqual([0]);
   });
 
   it('the vendor inactivity close during a silent sentence is TTS_TIMEOUT', async () => {

@@ -152,7 +152,8 @@ export function withFallback(primary: TtsProvider, fallback: TtsProvider, option
     format,
     synthesize,
     async close() {
-      await Promise.all([primary, fallback].map((p) => (p as Partial<ClosableTtsProvider>).close?.()));
+      const closable = [primary, fallback] as Array<TtsProvider & { close?: () => Promise<void> }>;
+      await Promise.all(closable.map((p) => (p.close ? p.close() : Promise.resolve())));
     },
   };
 }

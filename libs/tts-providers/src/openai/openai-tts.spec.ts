@@ -77,7 +77,7 @@ describe('OpenAiTts against the fake OpenAI speech endpoint', () => {
     await setup();
     fake.script.speech({ headersDelayMs: 5000 });
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 30);
+    void fake.waitForRequests(1).then(() => ac.abort()); // abort once the request is at the fake, before its headers
     expect(await chunks(tts.synthesize('Slow to start.', { signal: ac.signal }))).toEqual([]);
     await fake.settled();
     expect(fake.requests[0]?.outcome).toBe('client-aborted');
