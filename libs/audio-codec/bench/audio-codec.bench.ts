@@ -15,7 +15,7 @@ const PAIRS = [
   [8000, 16000],
   [8000, 24000],
 ] as const;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 const f = (v: number | undefined, digits = 1): string => (v === undefined ? '-' : v === -Infinity ? '-inf (all zero)' : v.toFixed(digits));
 

@@ -97,10 +97,10 @@ export function runResampleBench(candidates: readonly Candidate[], pairs: readon
     const jobs: Record<string, () => number> = {};
     for (const c of candidates) {
       const wholeStream = c.open(from, to);
-      jobs[`whole:${c.name}`] = () => cpuMicrosPerCall(() => run(wholeStream, input, input.length), 40);
+      jobs[`whole:${c.name}`] = () => cpuMicrosPerCall(() => run(wholeStream, input, input.length), 50);
       if (!c.wholeOnly) {
         const s = c.open(from, to);
-        jobs[`stream:${c.name}`] = () => cpuMicrosPerCall(() => run(s, input, chunk), 40);
+        jobs[`stream:${c.name}`] = () => cpuMicrosPerCall(() => run(s, input, chunk), 50);
       }
     }
     const t = interleaved(jobs, rounds);

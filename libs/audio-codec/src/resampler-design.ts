@@ -34,12 +34,15 @@ export interface DecimatorDesign {
   readonly kind: 'decimate';
   /** Integer decimation factor (to = from / factor). */
   readonly factor: number;
-  /** Taps each side of the centre (the filter has 2·half + 1 taps). */
+  /** Taps each side of the centre (the filter has 2·half + 1 taps); half = zeroCrossings·factor - 1. */
   readonly half: number;
-  readonly center: number;
-  /** Non-zero symmetric taps: output = center·x[c] + Σ gains[i]·(x[c - offsets[i]] + x[c + offsets[i]]). */
-  readonly offsets: Int32Array;
-  readonly gains: Float64Array;
+  /** The symmetric filter's right half: taps[u] multiplies x[c - u] + x[c + u] (taps[0] only x[c]). */
+  readonly taps: Float64Array;
+  /**
+   * The same non-zero taps regrouped by residue: lanes[r - 1][j] = taps[r + factor·j], r = 1..factor-1. Taps at
+   * multiples of `factor` are exact sinc zeros and appear in no lane.
+   */
+  readonly lanes: readonly Float64Array[];
 }
 
 export interface PolyphaseDesign {
@@ -87,34 +90,29 @@ function buildDesign(from: number, to: number, preset: QualityPreset): Resampler
   const beta = kaiserBeta(preset.attenuationDb);
   const i0Beta = besselI0(beta);
   const scale = Math.min(1, to / from);
-  // Half-width of the kernel in input samples; it is zero at and beyond ±width.
-  const width = zeroCrossings / scale;
+  // Half-width of the kernel in input samples; it is zero at and beyond ±width. Computed as Z·from/to rather than
+  // Z/scale so that it is an exact integer for integer factors (13 / (1/3) is 39.00000000000001).
+  const width = to < from ? (zeroCrossings * from) / to : zeroCrossings;
   const kernel = (u: number): number => windowedSinc(u, scale, zeroCrossings, beta, i0Beta);
 
   if (up === 1) {
+    // width = zeroCrossings·down exactly, so the kernel's last non-zero tap is at half = width - 1.
     const half = Math.ceil(width) - 1;
-    const raw = new Float64Array(half + 1);
+    const taps = new Float64Array(half + 1);
     let sum = 0;
     for (let u = 0; u <= half; u++) {
-      raw[u] = kernel(u);
-      sum += u === 0 ? raw[u] : 2 * raw[u];
+      taps[u] = kernel(u);
+      sum += u === 0 ? taps[u] : 2 * taps[u];
     }
-    const offsets: number[] = [];
-    const gains: number[] = [];
-    for (let u = 1; u <= half; u++) {
-      // Exact zeros of the sinc (every `down`-th tap) are skipped rather than multiplied.
-      if (u % down === 0) continue;
-      offsets.push(u);
-      gains.push(raw[u] / sum);
+    for (let u = 0; u <= half; u++) taps[u] /= sum;
+    // Lanes need every residue to end exactly at `half` (true when half = Z·down - 1, as here); otherwise the
+    // resampler falls back to the dense loop.
+    const perLane = Math.floor((half - (down - 1)) / down) + 1;
+    const lanes: Float64Array[] = [];
+    if (down - 1 + down * (perLane - 1) === half) {
+      for (let r = 1; r < down; r++) lanes.push(Float64Array.from({ length: perLane }, (_, j) => taps[r + down * j]));
     }
-    return {
-      kind: 'decimate',
-      factor: down,
-      half,
-      center: raw[0] / sum,
-      offsets: Int32Array.from(offsets),
-      gains: Float64Array.from(gains),
-    };
+    return { kind: 'decimate', factor: down, half, taps, lanes };
   }
 
   const left = Math.ceil(width) - 1;

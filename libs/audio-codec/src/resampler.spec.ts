@@ -36,6 +36,18 @@ describe('Resampler streaming', () => {
     }
   });
 
+  it.each([
+    [24000, 8000],
+    [16000, 8000],
+    [48000, 8000],
+    [22050, 8000],
+    [8000, 24000],
+  ])('%i → %i at high quality: chunked is bit-identical to whole', (from, to) => {
+    const input = noise(Math.round(from * 0.1) + 3, 77);
+    const expected = whole(new Resampler(from, to, { quality: 'high' }), input);
+    expect(streamed(new Resampler(from, to, { quality: 'high' }), input, [7, 160, 1])).toEqual(expected);
+  });
+
   it('keeps to the length rule round(N·to/from) for every N, any chunking', () => {
     for (const [from, to] of [[24000, 8000], [22050, 8000], [8000, 44100], [48000, 44100], [16000, 8000]] as const) {
       const r = new Resampler(from, to);

@@ -13,7 +13,7 @@
  * output sample is computed from the same samples in the same order.
  */
 import { AudioCodecError, checkOut } from './errors';
-import { checkRate, getDesign, type ResamplerDesign, type ResamplerQuality } from './resampler-design';
+import { checkRate, getDesign, type DecimatorDesign, type ResamplerDesign, type ResamplerQuality } from './resampler-design';
 
 export type { ResamplerQuality } from './resampler-design';
 
@@ -48,8 +48,11 @@ export class Resampler {
   private readonly left: number;
   private readonly right: number;
 
-  /** Input history; buf[0] is absolute input sample `bufStart`, valid data ends at absolute `avail`. */
-  private buf: Int16Array;
+  /**
+   * Input history; buf[0] is absolute input sample `bufStart`, valid data ends at absolute `avail`. Float64 so the
+   * multiply-adds read doubles directly (measured ≈20% faster than converting int16 on every tap).
+   */
+  private buf: Float64Array;
   private bufStart = 0;
   private avail = 0;
   /** Outputs produced so far; output k's centre is input position k·down/up = idx + phase/up. */
@@ -85,7 +88,7 @@ export class Resampler {
       this.right = d.taps - d.left - 1;
     }
     this.latencyMs = (this.right / fromRate) * 1000;
-    this.buf = new Int16Array(this.left + 1024);
+    this.buf = new Float64Array(this.left + 1024);
     this.reset();
   }
 
@@ -152,7 +155,7 @@ export class Resampler {
   private append(input: Int16Array | undefined, count: number): void {
     const live = this.avail - this.bufStart;
     if (live + count > this.buf.length) {
-      const grown = new Int16Array(Math.max(live + count, 2 * this.buf.length));
+      const grown = new Float64Array(Math.max(live + count, 2 * this.buf.length));
       grown.set(this.buf.subarray(0, live));
       this.buf = grown;
     }
@@ -164,7 +167,7 @@ export class Resampler {
   private run(dst: Int16Array, n: number): void {
     const d = this.design;
     if (d === undefined || n === 0) return;
-    if (d.kind === 'decimate') this.runDecimator(d.center, d.offsets, d.gains, dst, n);
+    if (d.kind === 'decimate') this.runDecimator(d, dst, n);
     else this.runPolyphase(d.coefs, d.unitTap, d.taps, dst, n);
     this.produced += n;
     // Drop history no future output can reach. Future centres are ≥ idx, so keep from idx - left.
@@ -173,20 +176,26 @@ export class Resampler {
     this.bufStart = this.idx - this.left;
   }
 
-  private runDecimator(center: number, offsets: Int32Array, gains: Float64Array, dst: Int16Array, n: number): void {
+  /**
+   * Integer-factor decimation with the symmetric filter folded (x[c-u] + x[c+u] share one multiply). Factors 2
+   * and 3 (16k→8k, 24k→8k, 48k→16k) walk the non-zero taps as arithmetic lanes, with no index table and no zero
+   * taps; larger factors use the dense half filter, which measured faster than an index table there.
+   */
+  private runDecimator(d: DecimatorDesign, dst: Int16Array, n: number): void {
     const buf = this.buf;
-    const m = this.down | 0;
-    const pairs = offsets.length;
-    const count = n | 0;
-    let p = (this.idx - this.bufStart) | 0;
-    for (let k = 0; k < count; k++) {
-      let acc = center * buf[p];
-      for (let i = 0; i < pairs; i++) {
-        const o = offsets[i];
-        acc += gains[i] * (buf[p - o] + buf[p + o]);
+    const m = d.factor;
+    let p = this.idx - this.bufStart;
+    if (m === 2 && d.lanes.length === 1) decimate2(buf, d.taps[0], d.lanes[0], dst, n, p);
+    else if (m === 3 && d.lanes.length === 2) decimate3(buf, d.taps[0], d.lanes[0], d.lanes[1], dst, n, p);
+    else {
+      const taps = d.taps;
+      const half = taps.length;
+      for (let k = 0; k < n; k++) {
+        let acc = taps[0] * buf[p];
+        for (let u = 1, l = p - 1, r = p + 1; u < half; u++, l--, r++) acc += taps[u] * (buf[l] + buf[r]);
+        dst[k] = toInt16(acc);
+        p += m;
       }
-      dst[k] = toInt16(acc);
-      p += m;
     }
     this.idx += n * m;
   }
@@ -203,10 +212,15 @@ export class Resampler {
       const unit = unitTap[phase];
       if (unit >= 0) dst[k] = buf[base + unit];
       else {
-        const c = phase * taps;
-        let acc = 0;
-        for (let t = 0; t < taps; t++) acc += coefs[c + t] * buf[base + t];
-        dst[k] = toInt16(acc);
+        // Two accumulators (taps is always even): measured faster than one dependency chain.
+        let c = phase * taps;
+        let acc0 = 0;
+        let acc1 = 0;
+        for (let b = base, end = base + taps; b < end; b += 2, c += 2) {
+          acc0 += coefs[c] * buf[b];
+          acc1 += coefs[c + 1] * buf[b + 1];
+        }
+        dst[k] = toInt16(acc0 + acc1);
       }
       phase += stepFrac;
       idx += stepInt;
@@ -219,6 +233,30 @@ export class Resampler {
     }
     this.idx = idx;
     this.phase = phase;
+  }
+}
+
+/** Factor 2: a half-band filter, every even tap but the centre is zero; lane[j] is tap 1 + 2j. */
+function decimate2(buf: Float64Array, center: number, lane: Float64Array, dst: Int16Array, n: number, p: number): void {
+  const count = lane.length;
+  for (let k = 0; k < n; k++) {
+    let acc = center * buf[p];
+    for (let j = 0, l = p - 1, r = p + 1; j < count; j++, l -= 2, r += 2) acc += lane[j] * (buf[l] + buf[r]);
+    dst[k] = toInt16(acc);
+    p += 2;
+  }
+}
+
+/** Factor 3: taps 3j are zero; lane1[j] is tap 1 + 3j, lane2[j] tap 2 + 3j. */
+function decimate3(buf: Float64Array, center: number, lane1: Float64Array, lane2: Float64Array, dst: Int16Array, n: number, p: number): void {
+  const count = lane1.length;
+  for (let k = 0; k < n; k++) {
+    let acc = center * buf[p];
+    for (let j = 0, l = p - 1, r = p + 1; j < count; j++, l -= 3, r += 3) {
+      acc += lane1[j] * (buf[l] + buf[r]) + lane2[j] * (buf[l - 1] + buf[r + 1]);
+    }
+    dst[k] = toInt16(acc);
+    p += 3;
   }
 }
 

@@ -2,9 +2,9 @@ import { STATUS_CODES, type Server, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, Pacer, realClock } from '@voice/pacer';
 import { type Vad, createVad } from '@voice/stt';
-import { validateUpgradeSignature } from '@voice/twilio-protocol';
+import { type StartMessage, validateUpgradeSignature } from '@voice/twilio-protocol';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { CallSession } from '../call/call-session';
 import type { GatewayConfig } from '../config/config';
 import { createLogger } from '../observability/logger';
@@ -79,7 +79,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     clock,
     log,
     metrics,
-    createSession: (ws: import('ws').WebSocket, start: import('@voice/twilio-protocol').StartMessage, callLog: Logger) =>
+    createSession: (ws: WebSocket, start: StartMessage, callLog: Logger) =>
       new CallSession(ws, start.start.streamSid, start.start.callSid, {
         providers,
         pacer,
