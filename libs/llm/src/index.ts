@@ -10,3 +10,13 @@ export type { ConversationHistoryOptions } from './conversation-history';
 export { SentenceChunker, chunkSentences } from './sentence-chunker';
 export type { SentenceChunkerOptions } from './sentence-chunker';
 export { parseRetryAfterMs } from './retry';
+export { createScriptedLlm } from './scripted/scripted-llm';
+export type { ScriptedLlm, ScriptedLlmOptions } from './scripted/scripted-llm';
+export { COFFEE_SHOP_SCRIPT } from './scripted/coffee-shop-script';
+export { parseDialogScript } from './scripted/validate-script';
+export { parseDtmfText, dtmfText } from './scripted/dtmf';
+export { spokenMoney, numberToWords, normalizeText } from './scripted/words';
+export type { DialogSnapshot, DialogStep, DialogOrderLine } from './scripted/dialog-engine';
+export type {
+  DialogScript, CatalogueItem, StateSpec, IntentSpec, Branch, SlotSpec, SlotType, Condition, Action,
+} from './scripted/script-types';

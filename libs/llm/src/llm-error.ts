@@ -7,7 +7,9 @@ export type LlmErrorCode =
   | 'LLM_TIMEOUT'
   | 'LLM_CONNECTION_LOST'
   | 'LLM_BAD_RESPONSE'
-  | 'LLM_INVALID_OPTIONS';
+  | 'LLM_INVALID_OPTIONS'
+  /** The scripted provider's dialog script is invalid (thrown by `createScriptedLlm` / `parseDialogScript`). */
+  | 'LLM_BAD_SCRIPT';
 
 export interface LlmErrorInit {
   provider: string;

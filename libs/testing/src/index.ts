@@ -31,3 +31,7 @@ export type { FakeTwilioClientOptions, TwilioSendAudioOptions, TwilioReceivedFra
 // Small net helpers for fakes and tests (listen on port 0, close servers without hanging jest): src/net.ts
 export { listen, closeServer } from './net';
 export type { Listening } from './net';
+
+// CSM GPU service (services/csm-gpu: /health, POST /tts WAV | NDJSON stream | JSON, 413/422/503): src/csm
+export { startFakeCsm, CSM_FRAME_SAMPLES, CSM_SAMPLE_RATE, csmWav, fakeCsmPcm, fakeCsmSamples } from './csm';
+export type { FakeCsm, FakeCsmOptions, CsmScript, CsmScripted, CsmRecordedRequest, CsmRequestOutcome, CsmResponseMode, CsmServiceStatus, CsmTtsBody, CsmContextClip } from './csm';

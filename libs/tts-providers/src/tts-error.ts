@@ -9,6 +9,7 @@
  * - TTS_PROTOCOL: the vendor sent something that is not its documented JSON. Not retryable.
  * - TTS_NO_AUDIO: a request ended without any audio (reported by `withFallback`). Retryable.
  * - TTS_INVALID_OPTIONS: the provider was configured wrongly (missing key, voice, ...). Not retryable.
+ * - TTS_UNAVAILABLE: a local engine cannot run here (the flite WASM module is missing or unloadable). Not retryable.
  */
 export type TtsErrorCode =
   | 'TTS_AUTH'
@@ -19,7 +20,8 @@ export type TtsErrorCode =
   | 'TTS_CONNECTION_LOST'
   | 'TTS_PROTOCOL'
   | 'TTS_NO_AUDIO'
-  | 'TTS_INVALID_OPTIONS';
+  | 'TTS_INVALID_OPTIONS'
+  | 'TTS_UNAVAILABLE';
 
 export interface TtsErrorOptions {
   readonly retryable: boolean;

@@ -1,4 +1,5 @@
 import type { AudioChunk, AudioFormat } from '@voice/audio-codec';
+import type { ContextBuffer } from '@voice/context-buffer';
 
 /**
  * Where a sentence sits in a reply. `synthesize` is called once per sentence; providers with per-reply state
@@ -9,6 +10,11 @@ export interface TurnContext {
   readonly sentenceIndex?: number;
   /** True on the reply's last sentence: the provider ends its per-reply context after it. */
   readonly isLastSentence?: boolean;
+  /**
+   * Contextual TTS (CSM): the call's rolling buffer of recent turns. The CSM provider builds each request body from
+   * it (and halves its window on a 413); every other provider ignores it. The caller owns the buffer's turns.
+   */
+  readonly conversation?: ContextBuffer;
 }
 
 export interface SynthesizeOptions {

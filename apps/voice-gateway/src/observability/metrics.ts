@@ -44,7 +44,7 @@ export class GatewayMetrics {
       name: 'voice_gateway_stage_seconds',
       help: 'Time to first byte per stage of a reply: STT final -> LLM first token -> TTS first audio -> first frame sent',
       labelNames: ['stage'],
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5],
+      buckets: [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5],
       registers,
     });
     this.markRoundTrip = new Histogram({
@@ -70,7 +70,7 @@ export class GatewayMetrics {
       name: 'voice_gateway_barge_in_reaction_seconds',
       help: 'From the caller speech onset the trigger confirmed (VAD onset, else the STT event) to the clear sent',
       labelNames: ['trigger'],
-      buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2],
       registers,
     });
     this.providerErrors = new Counter({ name: 'voice_gateway_provider_errors_total', help: 'Provider failures and recovered incidents, by provider and code', labelNames: ['provider', 'code'], registers });

@@ -3,3 +3,4 @@
 export { describeTtsContract } from './tts-contract';
 export type { TtsContractFake, TtsContractSetup } from './tts-contract';
 export { cartesiaContractFake, elevenLabsContractFake, fallbackContractFake, openAiSpeechContractFake } from './fake-adapters';
+export { csmContractFake } from './csm-contract-fake';
