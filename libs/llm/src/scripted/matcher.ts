@@ -29,7 +29,7 @@ export interface IntentMatch {
 function scoreIntent(intent: CompiledIntent, tokens: readonly string[], catalogue: Catalogue | undefined): IntentMatch | undefined {
   const fill = (slot: string, span: readonly string[]): SlotValue | undefined => {
     const spec = intent.slots.get(slot);
-    return spec && extractSlot(spec, span, catalogue);
+    return spec && extractSlot(spec, span, catalogue, true);
   };
   let best = -1;
   let slots: ReadonlyMap<string, SlotValue> = new Map();

@@ -46,28 +46,36 @@ const QUANTITY_FILLERS = new Set(['of', 'more', 'extra', 'cup', 'cups', 'order',
 // What recognisers write for a spoken number right before a noun when they run without a grammar.
 const HOMOPHONES: ReadonlyMap<string, number> = new Map([['to', 2], ['too', 2], ['for', 4], ['won', 1]]);
 
-/** The quantity said before the item at `itemAt`, looking no further back than `floor`. */
-function quantityBefore(tokens: readonly string[], itemAt: number, floor: number): { value: number; explicit: boolean } {
+/** The quantity said before the item at `itemAt` (looking no further back than `floor`) and where it starts. */
+function quantityBefore(tokens: readonly string[], itemAt: number, floor: number): { value: number; explicit: boolean; start: number } {
   const direct = itemAt - 1 >= floor ? tokens[itemAt - 1] : undefined;
-  if (direct !== undefined && HOMOPHONES.has(direct)) return { value: HOMOPHONES.get(direct) as number, explicit: true };
+  if (direct !== undefined && HOMOPHONES.has(direct)) return { value: HOMOPHONES.get(direct) as number, explicit: true, start: itemAt - 1 };
   let j = itemAt - 1;
   while (j >= floor && QUANTITY_FILLERS.has(tokens[j] as string)) j--;
-  if (j < floor) return { value: 1, explicit: false };
+  if (j < floor) return { value: 1, explicit: false, start: itemAt };
   const w = tokens[j] as string;
-  if (w === 'a' || w === 'an' || w === 'another') return { value: 1, explicit: true };
-  if (w === 'couple') return { value: 2, explicit: true };
-  if (w === 'dozen') return { value: 12, explicit: true };
+  if (w === 'a' || w === 'an' || w === 'another') return { value: 1, explicit: true, start: j };
+  if (w === 'couple') return { value: 2, explicit: true, start: j };
+  if (w === 'dozen') return { value: 12, explicit: true, start: j };
   if (j - 1 >= floor) {
     const two = readNumber(tokens, j - 1);
-    if (two && two.length === 2) return { value: two.value, explicit: true };
+    if (two && two.length === 2) return { value: two.value, explicit: true, start: j - 1 };
   }
   const one = readNumber(tokens, j);
-  if (one && one.length === 1) return { value: one.value, explicit: true };
-  return { value: 1, explicit: false };
+  if (one && one.length === 1) return { value: one.value, explicit: true, start: j };
+  return { value: 1, explicit: false, start: itemAt };
 }
 
-/** Every catalogue item named in `tokens`, with quantities; undefined when none is, or a quantity is out of range. */
-export function extractItems(tokens: readonly string[], catalogue: Catalogue, max: number): ItemMention[] | undefined {
+// What may come before the first item when the items must open the text (a `{items}` hole): "yes, and a muffin",
+// "um, the latte". Anything else ("i want to remove the bagel") means the hole is in the wrong place.
+const LEADING = new Set([...QUANTITY_FILLERS, 'a', 'and', 'also', 'plus', 'with', 'then', 'um', 'uh', 'oh', 'well', 'so',
+  'just', 'please', 'yes', 'yeah', 'okay', 'ok', 'sure']);
+
+/**
+ * Every catalogue item named in `tokens`, with quantities; undefined when none is, or a quantity is out of range,
+ * or (`anchored`) words other than fillers come before the first one.
+ */
+export function extractItems(tokens: readonly string[], catalogue: Catalogue, max: number, anchored = false): ItemMention[] | undefined {
   const mentions: ItemMention[] = [];
   let floor = 0;
   for (let i = 0; i < tokens.length; ) {
@@ -78,6 +86,7 @@ export function extractItems(tokens: readonly string[], catalogue: Catalogue, ma
     }
     const q = quantityBefore(tokens, i, floor);
     if (q.value < 1 || q.value > max) return undefined;
+    if (anchored && mentions.length === 0 && !tokens.slice(0, q.start).every((t) => LEADING.has(t))) return undefined;
     mentions.push({ itemId: m.itemId, quantity: q.value, explicit: q.explicit });
     i += m.length;
     floor = i;
@@ -117,8 +126,11 @@ export function extractName(tokens: readonly string[], known: readonly string[])
   return titleCase(words.slice(0, 2));
 }
 
-/** Fills one slot from `tokens`; undefined when the slot's value is not there. */
-export function extractSlot(spec: SlotSpec, tokens: readonly string[], catalogue: Catalogue | undefined): SlotValue | undefined {
+/**
+ * Fills one slot from `tokens`; undefined when the slot's value is not there. `inHole`: the tokens are the span of
+ * an example's `{slot}` hole, so an `items` value must open it.
+ */
+export function extractSlot(spec: SlotSpec, tokens: readonly string[], catalogue: Catalogue | undefined, inHole = false): SlotValue | undefined {
   switch (spec.type) {
     case 'number': {
       const v = extractNumber(tokens, spec.min ?? DEFAULT_NUMBER_RANGE.min, spec.max ?? DEFAULT_NUMBER_RANGE.max);
@@ -132,7 +144,7 @@ export function extractSlot(spec: SlotSpec, tokens: readonly string[], catalogue
       return undefined;
     }
     case 'items': {
-      const mentions = catalogue && extractItems(tokens, catalogue, spec.max ?? DEFAULT_NUMBER_RANGE.max);
+      const mentions = catalogue && extractItems(tokens, catalogue, spec.max ?? DEFAULT_NUMBER_RANGE.max, inHole);
       if (!mentions || !catalogue) return undefined;
       return { type: 'items', mentions, spoken: catalogue.spokenOrder(mentions) };
     }
