@@ -1,5 +1,5 @@
 /* Composition root: configuration from the environment (validated once), logger, gateway, signals. */
-import { ConfigError, loadConfig, redactedConfig } from './config/config';
+import { ConfigError, type GatewayConfig, loadConfig, redactedConfig, twilioProblem } from './config/config';
 import { createLogger } from './observability/logger';
 import { createGateway } from './server/gateway';
 
@@ -18,10 +18,25 @@ async function main(): Promise<void> {
   if (!config.twilio.validateSignatures) {
     log.warn('TWILIO_VALIDATE_SIGNATURES=false: webhook and media-stream signatures are NOT checked; anyone who finds this host can place calls on your provider keys');
   }
+  const twilio = twilioProblem(config);
+  if (twilio !== undefined) log.warn(`Twilio calls are refused: ${twilio}. The softphone does not need Twilio.`);
   // NODE_EXTRA_CA_CERTS is read by Node itself; nothing else about TLS is configured here.
   const gateway = createGateway(config, { logger: log });
   const port = await gateway.listen(config.port);
-  log.info({ port, config: redactedConfig(config) }, 'voice gateway listening');
+  log.info({ port, providers: config.providerNotes, config: redactedConfig(config) }, 'voice gateway listening');
+  // The PocketSphinx decoder and flite's workers load now, not on the first caller's first words.
+  try {
+    await gateway.providers.warm();
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    log.error({ code: err.code, err: err.message }, 'offline provider unavailable');
+    process.stderr.write(
+      `voice-gateway: ${err.message ?? String(e)}\nRun 'npm run setup' (it installs the Debian packages in tools/apt-packages.txt), or set DEEPGRAM_API_KEY to use Deepgram.\n`,
+    );
+    await gateway.close();
+    process.exit(1);
+  }
+  process.stderr.write(banner(config, port, twilio));
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -44,6 +59,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** How to talk to it, for a person at a terminal (stderr: stdout stays pure JSON log lines). */
+function banner(config: GatewayConfig, port: number, twilioUnavailable: string | undefined): string {
+  const lines = ['', `voice gateway on port ${port}: ${config.providerNotes.join('; ')}`];
+  if (config.softphone.enabled) lines.push(`  softphone: open http://localhost:${port}/ in a browser and press Call (headphones avoid echo)`);
+  else lines.push('  softphone: off (SOFTPHONE_ENABLED=false)');
+  if (twilioUnavailable === undefined) {
+    lines.push(`  Twilio: point the number's "A call comes in" webhook at https://${config.publicHost}/incoming-call (POST)`);
+  } else lines.push(`  Twilio: calls refused: ${twilioUnavailable}`);
+  return `${lines.join('\n')}\n\n`;
 }
 
 main().catch((e: unknown) => {

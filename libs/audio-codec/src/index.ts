@@ -10,4 +10,4 @@ export { Resampler, resample } from './resampler';
 export type { Transcoder } from './transcoder';
 export { createTranscoder } from './transcoder';
 export type { WavAudio } from './wav';
-export { readWav, writeWav, writeMulawWav } from './wav';
+export { readWav, writeWav, writeMulawWav, WAV_HEADER_BYTES } from './wav';

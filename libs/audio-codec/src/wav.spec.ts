@@ -1,3 +1,4 @@
+import { WaveFile } from 'wavefile';
 import { AudioCodecError } from './errors';
 import { encodeMulaw, decodeMulaw } from './mulaw';
 import { noise } from './spec-helpers/signals';
@@ -83,6 +84,15 @@ describe('writeWav / writeMulawWav', () => {
     expect(text(36)).toBe('data');
     expect(v.getUint32(40, true)).toBe(6);
     expect(v.getInt16(46, true)).toBe(-2);
+  });
+
+  it('is byte-identical to wavefile fromScratch (the reference writer it replaces)', () => {
+    for (const [n, rate] of [[0, 8000], [1, 16000], [4801, 24000], [22050, 22050]] as const) {
+      const samples = noise(n, n + 3);
+      const ref = new WaveFile();
+      ref.fromScratch(1, rate, '16', samples);
+      expect(Buffer.from(writeWav(samples, rate)).equals(Buffer.from(ref.toBuffer()))).toBe(true);
+    }
   });
 
   it('round-trips PCM16 and μ-law through readWav', () => {

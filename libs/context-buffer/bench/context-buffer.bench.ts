@@ -1,13 +1,14 @@
 /**
  * What the buffer costs on the way to a reply's first audio, against the straightforward ways to do the same work
  * in the same run (ratios matter; absolute numbers depend on the host):
- * - snippet WAV: wavBase64 (header + one copy) vs audio-codec writeWav (wavefile) + base64, 6 s at 24 kHz;
+ * - snippet WAV: wavBase64 (audio-codec writeWav: header + one copy) vs wavefile fromScratch + base64, 6 s at 24 kHz;
  * - caller turn: addCallerTurn with 10 s of 8 kHz audio (resamples only the kept 6 s) vs resample() of the whole
  *   utterance, then slicing;
  * - request body, 24 s of context in 4 turns: warm (every snippet already encoded: each later sentence of a reply),
  *   cold (one new turn to encode: the first sentence after a caller turn), and a naive JSON.stringify of an object
  *   whose snippets are re-encoded with writeWav on every request.
  */
+import { WaveFile } from 'wavefile';
 import { resample, writeWav } from '@voice/audio-codec';
 import { ContextBuffer } from '../src/index';
 import { wavBase64 } from '../src/wav-base64';
@@ -59,10 +60,11 @@ row(
   'snippet WAV, 6 s',
   'wavBase64',
   measure(200, () => wavBase64(snippet6s, R).length),
-  'writeWav + base64',
+  'wavefile fromScratch + base64',
   measure(20, () => {
-    const w = writeWav(snippet6s, R);
-    return Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64').length;
+    const w = new WaveFile();
+    w.fromScratch(1, R, '16', snippet6s);
+    return Buffer.from(w.toBuffer()).toString('base64').length;
   }),
 );
 row(

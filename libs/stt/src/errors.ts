@@ -10,6 +10,7 @@
  * - STT_BUFFER_OVERFLOW: caller audio was dropped because the replay buffer was full during an outage. Retryable.
  * - STT_BAD_INPUT: the input stream failed or carried a format other than `inputFormat`. Not retryable.
  * - STT_VAD_UNAVAILABLE: the fvad WASM module could not be loaded. Not retryable.
+ * - STT_UNAVAILABLE: a local recogniser cannot run here (PocketSphinx library or model files missing). Not retryable.
  */
 export type SttErrorCode =
   | 'STT_AUTH'
@@ -21,7 +22,8 @@ export type SttErrorCode =
   | 'STT_TIMEOUT'
   | 'STT_BUFFER_OVERFLOW'
   | 'STT_BAD_INPUT'
-  | 'STT_VAD_UNAVAILABLE';
+  | 'STT_VAD_UNAVAILABLE'
+  | 'STT_UNAVAILABLE';
 
 export interface SttErrorOptions {
   readonly retryable: boolean;

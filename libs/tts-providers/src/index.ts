@@ -11,5 +11,5 @@ export { OpenAiTts } from './openai/openai-tts';
 export type { OpenAiTtsOptions } from './openai/openai-tts';
 export { withFallback } from './fallback/with-fallback';
 export type { FallbackEvent, FallbackReason, WithFallbackOptions } from './fallback/with-fallback';
-export { CsmTts, createCsmTts, withBackchannel, csmFallbackReason } from './csm';
-export type { CsmTtsOptions, CreateCsmTtsOptions, BackchannelOptions, CsmMetricEvent, CsmMetricSink, CsmRequestMetrics, CsmFallbackMetrics, CsmBackchannelMetrics, CsmFallbackReason } from './csm';
+export { CsmTts, CsmBridgeTts, createCsmTts, withBackchannel, csmFallbackReason } from './csm';
+export type { CsmTtsOptions, CsmBridgeTtsOptions, CreateCsmTtsOptions, BackchannelOptions, CsmMetricEvent, CsmMetricSink, CsmRequestMetrics, CsmFallbackMetrics, CsmBackchannelMetrics, CsmFallbackReason } from './csm';

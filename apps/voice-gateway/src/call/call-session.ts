@@ -1,25 +1,30 @@
 import { type AudioChunk, MULAW_8K, decodeMulaw } from '@voice/audio-codec';
-import { ConversationHistory, type LlmProvider } from '@voice/llm';
-import type { Clock, PacedStream, Pacer } from '@voice/pacer';
+import { type ChatMessage, ConversationHistory, type ConversationHistoryOptions, type LlmProvider } from '@voice/llm';
+import type { Clock, MediaSink, PacedStream, Pacer } from '@voice/pacer';
 import type { SttEvent, SttProvider, Vad } from '@voice/stt';
 import type { TtsProvider } from '@voice/tts-providers';
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
 import type { TurnConfig } from '../config/config';
 import type { GatewayMetrics } from '../observability/metrics';
 import { type BargeInDecision, BargeInDetector, type BargeInTrigger, countWords } from './barge-in-detector';
+import type { CallLink, CallObserver } from './call-link';
 import { DtmfCollector, dtmfUserText } from './dtmf-collector';
 import { IdleTimer } from './idle-timer';
 import { PlaybackTracker } from './playback-tracker';
 import { PushQueue } from './push-queue';
 import { Turn, type TurnSource } from './turn';
 import { runTurn, type TurnDeps } from './turn-runner';
-import { TwilioSink } from './twilio-sink';
 
 export interface CallProviders {
-  readonly stt: SttProvider;
+  /**
+   * The call's STT. Called once per call with a view of its history, so an offline recogniser can constrain
+   * itself to what the dialog expects next (the scripted LLM's phrases); remote providers return one shared instance.
+   */
+  readonly sttFor: (messages: () => readonly ChatMessage[]) => SttProvider;
   readonly llm: LlmProvider;
   readonly tts: TtsProvider;
+  /** The dialog has reached its end (a scripted dialog's final state): hang up once the reply has played. */
+  readonly dialogOver?: (messages: readonly ChatMessage[]) => boolean;
 }
 
 export interface CallSessionDeps {
@@ -34,6 +39,10 @@ export interface CallSessionDeps {
   readonly createVad?: () => Promise<Vad>;
   /** `ws.bufferedAmount` above this holds TTS (default 256 KiB, protocols.md §6.2.11). */
   readonly maxSocketBufferedBytes?: number;
+  /** History trimming (a scripted dialog replays every user turn, so it needs them all). */
+  readonly history?: Omit<ConversationHistoryOptions, 'systemPrompt'>;
+  /** Transcripts and per-turn latency for a UI (the softphone); the Twilio path has none. */
+  readonly observer?: CallObserver;
 }
 
 /** Caller audio queued for STT at most (10 s of 20 ms frames); beyond it the oldest is dropped and counted. */
@@ -49,8 +58,9 @@ const STT_CLOSE_GRACE_MS = 1500;
 export class CallSession {
   readonly history: ConversationHistory;
   readonly tracker = new PlaybackTracker();
-  private readonly sink: TwilioSink;
   private readonly paced: PacedStream;
+  private readonly stt: SttProvider;
+  private readonly observer: CallObserver;
   private readonly feed = new PushQueue<AudioChunk>(FEED_MAX_FRAMES);
   private readonly callAbort = new AbortController();
   private readonly barge: BargeInDetector;
@@ -62,23 +72,38 @@ export class CallSession {
   private turn: Turn | undefined;
   private utterance: string[] = [];
   private utteranceFinalAt: number | undefined;
+  /** When the last frame the local VAD called speech arrived (the caller's speech end, for the latency timeline). */
+  private lastSpeechAt: number | undefined;
+  private utteranceSpeechEndAt: number | undefined;
   private listening: Promise<void> = Promise.resolve();
   private runners = new Set<Promise<unknown>>();
   private disposing: Promise<void> | undefined;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly link: CallLink,
     readonly streamSid: string,
     readonly callSid: string,
     private readonly d: CallSessionDeps,
   ) {
     const cfg = d.turn;
-    this.history = new ConversationHistory({ systemPrompt: d.systemPrompt });
+    this.history = new ConversationHistory({ ...d.history, systemPrompt: d.systemPrompt });
+    this.stt = d.providers.sttFor(() => this.history.messages());
+    this.observer = d.observer ?? {};
     this.barge = new BargeInDetector(cfg.bargeIn, cfg.minInterruptionWords);
     this.dtmf = new DtmfCollector(d.clock, cfg.dtmfDebounceMs, (digits) => this.onDigits(digits));
     this.idle = new IdleTimer(d.clock, cfg.idleRepromptMs, cfg.maxReprompts, () => this.onIdle());
-    this.sink = new TwilioSink(ws, streamSid, { onFrame: () => this.onFrameSent(), onMarkSent: (name) => this.tracker.markSent(name, d.clock.now()) });
-    this.paced = d.pacer.add(this.sink, { id: callSid, jitterBufferMs: cfg.jitterBufferMs, jitterBufferMinMs: cfg.jitterBufferMinMs });
+    // The pacer's sink: the link, plus the session's bookkeeping of first frames and sent marks.
+    const sink: MediaSink = {
+      sendMedia: (frame) => {
+        link.sendMedia(frame);
+        this.onFrameSent();
+      },
+      sendMark: (name) => {
+        link.sendMark(name);
+        this.tracker.markSent(name, d.clock.now());
+      },
+    };
+    this.paced = d.pacer.add(sink, { id: callSid, jitterBufferMs: cfg.jitterBufferMs, jitterBufferMinMs: cfg.jitterBufferMinMs });
     const maxBuffered = d.maxSocketBufferedBytes ?? 256 * 1024;
     this.turnDeps = {
       llm: d.providers.llm,
@@ -88,8 +113,9 @@ export class CallSession {
       now: () => d.clock.now(),
       log: d.log,
       metrics: d.metrics,
-      socketBackedUp: () => ws.bufferedAmount > maxBuffered,
+      socketBackedUp: () => link.bufferedBytes > maxBuffered,
       sleep: (ms, signal) => sleep(d.clock, ms, signal),
+      onSentence: (turn, text, mark) => this.observer.agentText?.({ turnId: turn.id, text, mark }),
     };
   }
 
@@ -104,6 +130,8 @@ export class CallSession {
       );
     }
     if (this.d.turn.greeting) this.startTurn({ kind: 'text', text: this.d.turn.greeting });
+    // A scripted dialog opens itself: its answer to an empty history is the greeting and the first question.
+    else if (this.d.turn.openWithLlm) this.startTurn({ kind: 'llm' });
     else this.idle.arm();
   }
 
@@ -114,6 +142,7 @@ export class CallSession {
     const vad = this.vad;
     if (vad === undefined || audio.length !== this.pcm.length) return;
     const r = vad.process(decodeMulaw(audio, this.pcm));
+    if (r.speech) this.lastSpeechAt = this.d.clock.now();
     if (r.event?.type === 'onset') this.onOnset(this.d.clock.now());
   }
 
@@ -177,7 +206,7 @@ export class CallSession {
   }
 
   private async listen(): Promise<void> {
-    const { stt } = this.d.providers;
+    const stt = this.stt;
     try {
       for await (const ev of stt.transcribe(this.feed, { signal: this.callAbort.signal })) this.onStt(ev);
     } catch (e) {
@@ -185,7 +214,7 @@ export class CallSession {
       this.d.metrics.providerError(stt.name, code);
       this.d.log.error({ code, err: e instanceof Error ? e.message : String(e) }, 'stt failed; ending the call');
       // Nobody can be heard any more: end the call rather than leave the caller talking to a deaf agent.
-      if (!this.disposing && this.ws.readyState === this.ws.OPEN) this.ws.close(1011, 'speech recognition unavailable');
+      if (!this.disposing && this.link.isOpen) this.link.close(1011, 'speech recognition unavailable');
     } finally {
       if (this.feed.dropped > 0) this.d.log.warn({ dropped: this.feed.dropped }, 'caller audio dropped: STT did not keep up');
     }
@@ -201,6 +230,7 @@ export class CallSession {
       case 'interim': {
         const words = countWords(ev.text);
         if (words > 0) this.idle.activity();
+        if (words > 0) this.observer.callerText?.({ text: [...this.utterance, ev.text.trim()].join(' '), final: false });
         this.act(this.barge.onWords(words, now, false));
         return;
       }
@@ -210,6 +240,7 @@ export class CallSession {
           this.idle.activity();
           this.utterance.push(text);
           this.utteranceFinalAt = now;
+          this.utteranceSpeechEndAt = this.lastSpeechAt;
           this.act(this.barge.onWords(countWords(text), now, true));
         }
         if (ev.speechFinal) this.commitUtterance();
@@ -238,10 +269,13 @@ export class CallSession {
   private commitUtterance(): void {
     const text = this.utterance.join(' ').trim();
     const finalAt = this.utteranceFinalAt;
+    const speechEndAt = this.utteranceSpeechEndAt;
     this.utterance = [];
     this.utteranceFinalAt = undefined;
+    this.utteranceSpeechEndAt = undefined;
     this.barge.reset();
     if (text === '') return;
+    this.observer.callerText?.({ text, final: true });
     const turn = this.turn;
     if (turn?.audible && countWords(text) < Math.max(1, this.d.turn.minInterruptionWords)) {
       // A backchannel ("okay", "mm-hm") over the agent: not an interruption, not a new question.
@@ -250,7 +284,7 @@ export class CallSession {
     }
     if (turn) this.interrupt('final', finalAt ?? this.d.clock.now());
     this.history.addUser(text);
-    this.startTurn({ kind: 'llm' }, finalAt);
+    this.startTurn({ kind: 'llm' }, finalAt, speechEndAt);
   }
 
   private onDigits(digits: string): void {
@@ -278,9 +312,10 @@ export class CallSession {
     turn.controller.abort(new Error(`barge-in (${trigger})`));
     const report = this.paced.clear();
     const audible = turn.audible;
-    if (audible) this.sink.sendClear();
+    if (audible) this.link.sendClear();
     const heard = this.tracker.clear(turn.playback, report.droppedMarks);
     if (turn.inHistory) this.history.replaceLastAssistant(heard);
+    this.observer.turnEnded?.({ turnId: turn.id, outcome: 'interrupted', heard });
     if (!audible) return; // superseded before the caller heard anything: not a barge-in
     const now = this.d.clock.now();
     this.d.metrics.bargeIns.inc({ trigger });
@@ -289,11 +324,12 @@ export class CallSession {
     this.d.log.info({ turnId: turn.id, trigger, reactionMs: +(now - onsetAt).toFixed(1), droppedMs: report.droppedMs, heardChars: heard.length }, 'barge-in');
   }
 
-  private startTurn(source: TurnSource, sttFinalAt?: number): void {
+  private startTurn(source: TurnSource, sttFinalAt?: number, speechEndAt?: number): void {
     this.idle.disarm();
     const turn = new Turn(source, this.d.clock.now());
     turn.playback = this.tracker.begin(turn.id);
     turn.sttFinalAt = sttFinalAt;
+    turn.speechEndAt = speechEndAt;
     this.turn = turn;
     const run = runTurn(turn, this.turnDeps).then(
       (outcome) => this.afterRunner(turn, outcome),
@@ -314,6 +350,13 @@ export class CallSession {
     if (this.turn !== turn) return;
     this.turn = undefined;
     if (!failed) this.d.metrics.turns.inc({ outcome: 'completed' });
+    this.observer.turnEnded?.({ turnId: turn.id, outcome: failed ? 'failed' : 'completed' });
+    if (this.d.providers.dialogOver?.(this.history.messages())) {
+      // The goodbye has played (its last mark echoed): end the call as a person would hang up.
+      this.d.log.info({ turnId: turn.id }, 'dialog finished; hanging up');
+      this.link.close(1000, 'dialog finished');
+      return;
+    }
     this.idle.arm();
   }
 
@@ -325,6 +368,22 @@ export class CallSession {
     const m = this.d.metrics;
     if (turn.ttsFirstAudioAt !== undefined) m.observeStage('tts_first_audio_to_first_frame', now - turn.ttsFirstAudioAt);
     if (turn.sttFinalAt !== undefined) m.observeStage('stt_final_to_first_frame', now - turn.sttFinalAt);
+    const latency = {
+      turnId: turn.id,
+      speechEndAt: turn.speechEndAt,
+      sttFinalAt: turn.sttFinalAt,
+      llmFirstTokenAt: turn.llmFirstTokenAt,
+      ttsFirstAudioAt: turn.ttsFirstAudioAt,
+      firstFrameAt: now,
+    };
+    if (turn.sttFinalAt !== undefined) {
+      const ms = (t: number | undefined): number | undefined => (t === undefined ? undefined : +(t - (turn.speechEndAt ?? turn.sttFinalAt ?? now)).toFixed(1));
+      this.d.log.info(
+        { turnId: turn.id, sttFinalMs: ms(turn.sttFinalAt), llmFirstTokenMs: ms(turn.llmFirstTokenAt), ttsFirstAudioMs: ms(turn.ttsFirstAudioAt), firstFrameMs: ms(now), fromSpeechEnd: turn.speechEndAt !== undefined },
+        'turn latency',
+      );
+    }
+    this.observer.latency?.(latency);
   }
 }
 

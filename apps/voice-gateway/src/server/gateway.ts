@@ -1,19 +1,24 @@
-import { STATUS_CODES, type Server, createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, STATUS_CODES, type Server, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, Pacer, realClock } from '@voice/pacer';
 import { type Vad, createVad } from '@voice/stt';
 import { type StartMessage, validateUpgradeSignature } from '@voice/twilio-protocol';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { CallLink, CallObserver } from '../call/call-link';
 import { CallSession } from '../call/call-session';
-import type { GatewayConfig } from '../config/config';
-import { createLogger } from '../observability/logger';
+import { TwilioLink } from '../call/twilio-link';
+import { type GatewayConfig, twilioProblem } from '../config/config';
+import { RateLimitedLog, createLogger } from '../observability/logger';
 import { GatewayMetrics } from '../observability/metrics';
 import { buildProviders, type Providers } from '../providers/build-providers';
+import { BrowserConnection } from '../softphone/browser-connection';
+import { checkBrowserOrigin } from '../softphone/origin-check';
 import { CallTokens } from './call-tokens';
 import { MediaConnection } from './media-connection';
 import { createOutboundCaller } from './outbound-call';
-import { MEDIA_PATH, createApp, type GatewayState } from './routes';
+import { BROWSER_PATH, MEDIA_PATH, createApp, type GatewayState } from './routes';
 
 export interface GatewayDeps {
   readonly logger?: Logger;
@@ -31,7 +36,7 @@ export interface Gateway {
   readonly server: Server;
   readonly metrics: GatewayMetrics;
   readonly providers: Providers;
-  /** Listens on `port` (default: the configured one; 0 picks a free port) and resolves with the bound port. */
+  /** Listens on `port` (default: the configured one; 0 picks a free port) on `host` (default: the configured one) and resolves with the bound port. */
   listen(port?: number, host?: string): Promise<number>;
   /** Stops accepting calls and waits for active ones up to `timeoutMs`, then ends the rest. */
   drain(timeoutMs?: number): Promise<void>;
@@ -51,7 +56,7 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const log = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? realClock;
-  const connections = new Set<MediaConnection>();
+  const connections = new Set<MediaConnection | BrowserConnection>();
   const state: GatewayState = { draining: false, closed: false };
   const metrics = new GatewayMetrics(() => ({ queuedMs: [...connections].map((c) => c.queuedMs()) }), { defaultMetrics: deps.defaultMetrics });
   const pacer = new Pacer({
@@ -65,14 +70,32 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   });
   const providers = buildProviders(config, { logger: log, metrics, tls: deps.tls });
   const tokens = new CallTokens(config.callTokenTtlMs);
+  const browserTokens = new CallTokens(config.softphone.tokenTtlMs);
+  const twilioUnavailable = twilioProblem(config);
+  const refusals = new RateLimitedLog(3, 100);
   const vadFactory = deps.createVad === null ? undefined : (deps.createVad ?? (() => createVad({ sampleRate: 8000 })));
   const { accountSid, authToken, apiBaseUrl } = config.twilio;
   const outbound = accountSid && authToken ? createOutboundCaller({ accountSid, authToken, apiBaseUrl }) : undefined;
   const activeCalls = (): number => [...connections].filter((c) => c.active).length;
-  const app = createApp({ config, tokens, metrics, log, state, activeCalls, outbound });
+  const app = createApp({ config, tokens, browserTokens, metrics, log, state, activeCalls, outbound });
   const server = createServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
+  // A scripted dialog replays every user turn of the call, so its history must keep them all (libs/llm README).
+  const history = config.llm.provider === 'scripted' ? { maxTurns: 500, maxTokens: 1_000_000 } : undefined;
+  const newSession = (link: CallLink, streamSid: string, callSid: string, callLog: Logger, observer?: CallObserver): CallSession =>
+    new CallSession(link, streamSid, callSid, {
+      providers,
+      pacer,
+      clock,
+      metrics,
+      log: callLog,
+      turn: config.turn,
+      systemPrompt: config.persona.systemPrompt,
+      createVad: vadFactory,
+      history,
+      observer,
+    });
   const connectionDeps = {
     tokens,
     startTimeoutMs: config.startTimeoutMs,
@@ -80,17 +103,37 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     log,
     metrics,
     createSession: (ws: WebSocket, start: StartMessage, callLog: Logger) =>
-      new CallSession(ws, start.start.streamSid, start.start.callSid, {
-        providers,
-        pacer,
-        clock,
-        metrics,
-        log: callLog,
-        turn: config.turn,
-        systemPrompt: config.persona.systemPrompt,
-        createVad: vadFactory,
-      }),
+      newSession(new TwilioLink(ws, start.start.streamSid), start.start.streamSid, start.start.callSid, callLog),
   };
+  const browserDeps = {
+    log,
+    metrics,
+    providers: providers.names,
+    createSession: (link: CallLink, callId: string, observer: CallObserver, callLog: Logger) => newSession(link, callId, callId, callLog, observer),
+  };
+
+  const track = (conn: MediaConnection | BrowserConnection): void => {
+    connections.add(conn);
+    void conn.closed.then(() => connections.delete(conn));
+  };
+
+  /** `WS /browser?token=`: Origin, then the single-use token, both before the upgrade (OWASP: authenticate the handshake). */
+  function browserUpgrade(req: IncomingMessage, refuse: (status: number, reason: string) => void): boolean {
+    if (!config.softphone.enabled) return (refuse(404, 'softphone-disabled'), false);
+    if (state.draining) return (refuse(503, 'draining'), false);
+    const origin = checkBrowserOrigin(req.headers, config.softphone, config.publicHost);
+    if (!origin.ok) {
+      log.warn({ reason: origin.reason, origin: req.headers.origin, host: req.headers.host }, 'softphone upgrade refused: origin not allowed (see SOFTPHONE_ALLOWED_ORIGINS)');
+      return (refuse(403, `softphone-${origin.reason}`), false);
+    }
+    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+    const check = browserTokens.consume(token, '');
+    if (check !== 'ok') {
+      log.warn({ check }, 'softphone upgrade refused: invalid token');
+      return (refuse(403, `softphone-token-${check}`), false);
+    }
+    return true;
+  }
 
   server.on('upgrade', (req, socket: Socket, head) => {
     socket.on('error', () => undefined);
@@ -99,8 +142,17 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== MEDIA_PATH) return refuse(404, 'path');
     if (state.closed) return refuse(503, 'closed');
+    if (path === BROWSER_PATH) {
+      if (!browserUpgrade(req, refuse)) return;
+      wss.handleUpgrade(req, socket, head, (ws) => track(new BrowserConnection(ws, `BR${randomBytes(16).toString('hex')}`, browserDeps)));
+      return;
+    }
+    if (path !== MEDIA_PATH) return refuse(404, 'path');
+    if (twilioUnavailable !== undefined) {
+      if (refusals.shouldLog('ws').log) log.error({ remote: req.socket.remoteAddress }, `twilio media stream refused: ${twilioUnavailable}`);
+      return refuse(503, 'twilio-not-configured');
+    }
     if (config.twilio.validateSignatures) {
       // Twilio signs the wss:// URL exactly as written in the TwiML, with empty params (protocols.md §1.7).
       const check = validateUpgradeSignature({
@@ -115,11 +167,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       }
     }
     // Upgrades are accepted while draining: they belong to calls whose webhook was answered before.
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new MediaConnection(ws, connectionDeps);
-      connections.add(conn);
-      void conn.closed.then(() => connections.delete(conn));
-    });
+    wss.handleUpgrade(req, socket, head, (ws) => track(new MediaConnection(ws, connectionDeps)));
   });
 
   async function waitForCalls(timeoutMs: number): Promise<void> {
@@ -150,7 +198,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     metrics,
     providers,
     activeCalls,
-    listen(port = config.port, host?: string) {
+    listen(port = config.port, host = config.host) {
       return new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

@@ -2,8 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { buildStreamTwiml, validateWebhookSignature } from '@voice/twilio-protocol';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { GatewayConfig } from '../config/config';
+import { type GatewayConfig, twilioProblem } from '../config/config';
+import { RateLimitedLog } from '../observability/logger';
 import type { GatewayMetrics } from '../observability/metrics';
+import { softphoneRouter } from '../softphone/softphone-routes';
 import type { CallTokens } from './call-tokens';
 import type { OutboundCaller } from './outbound-call';
 
@@ -20,10 +22,14 @@ export interface RoutesContext {
   readonly state: GatewayState;
   readonly activeCalls: () => number;
   readonly outbound: OutboundCaller | undefined;
+  /** Single-use tokens for `WS /browser` (the softphone). */
+  readonly browserTokens: CallTokens;
 }
 
 /** Path of the media WebSocket inside the TwiML (seed 001: `wss://<PUBLIC_HOST>/ws`). */
 export const MEDIA_PATH = '/ws';
+/** The softphone's WebSocket (PCM16 16 kHz both ways, JSON events). */
+export const BROWSER_PATH = '/browser';
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -38,6 +44,8 @@ export function createApp(ctx: RoutesContext): express.Express {
   const { config, tokens, metrics, log, state } = ctx;
   const app = express();
   app.disable('x-powered-by');
+  const unavailable = twilioProblem(config);
+  const refusals = new RateLimitedLog(3, 100);
   // Twilio posts application/x-www-form-urlencoded; signatures cover the parsed params (protocols.md §1.7).
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
@@ -48,10 +56,17 @@ export function createApp(ctx: RoutesContext): express.Express {
       res.status(503).set('Retry-After', '5').type('text/plain').send('draining');
       return;
     }
+    if (unavailable !== undefined) {
+      metrics.webhooksRejected.inc({ reason: 'twilio-not-configured' });
+      if (refusals.shouldLog('webhook').log) log.error({ path: req.path }, `twilio webhook refused: ${unavailable}`);
+      res.status(503).type('text/plain').send('twilio is not configured on this gateway');
+      return;
+    }
+    const publicHost = config.publicHost as string;
     const params = req.method === 'POST' && req.body && typeof req.body === 'object' ? (req.body as Record<string, string>) : {};
     if (config.twilio.validateSignatures) {
       // The URL Twilio signed is the public one, never the Host this request arrived with (proxies rewrite it).
-      const url = `https://${config.publicHost}${req.originalUrl}`;
+      const url = `https://${publicHost}${req.originalUrl}`;
       const check = validateWebhookSignature({ authToken: config.twilio.authToken ?? '', signature: req.headers['x-twilio-signature'], url, params });
       if (!check.ok) {
         metrics.webhooksRejected.inc({ reason: check.error.code });
@@ -62,7 +77,7 @@ export function createApp(ctx: RoutesContext): express.Express {
     }
     const callSid = params['CallSid'] ?? (typeof req.query['CallSid'] === 'string' ? req.query['CallSid'] : undefined);
     const token = tokens.issue(callSid);
-    const twiml = buildStreamTwiml({ url: `wss://${config.publicHost}${MEDIA_PATH}`, parameters: { token } });
+    const twiml = buildStreamTwiml({ url: `wss://${publicHost}${MEDIA_PATH}`, parameters: { token } });
     log.info({ callSid, direction: params['Direction'] }, 'call answered with a media stream');
     res.type('text/xml').send(twiml);
   };
@@ -91,8 +106,8 @@ export function createApp(ctx: RoutesContext): express.Express {
       return;
     }
     const from = config.twilio.phoneNumber;
-    if (ctx.outbound === undefined || from === undefined) {
-      res.status(503).json({ error: 'outbound calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER' });
+    if (ctx.outbound === undefined || from === undefined || config.publicHost === undefined) {
+      res.status(503).json({ error: 'outbound calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and PUBLIC_HOST' });
       return;
     }
     try {
@@ -105,6 +120,10 @@ export function createApp(ctx: RoutesContext): express.Express {
       res.status(502).json({ error: 'twilio refused the call', status: err.status, code: err.code });
     }
   });
+
+  if (config.softphone.enabled) {
+    app.use(softphoneRouter({ config: config.softphone, publicHost: config.publicHost, tokens: ctx.browserTokens, metrics, log, draining: () => state.draining }));
+  }
 
   app.get('/health', (_req, res) => {
     res.status(state.draining ? 503 : 200).json({ status: state.draining ? 'draining' : 'ok', activeCalls: ctx.activeCalls() });

@@ -1,3 +1,5 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
 import { ConversationHistory } from '../conversation-history';
 import type { LlmDelta } from '../types';
 import { createScriptedLlm, type ScriptedLlm } from './scripted-llm';
@@ -162,7 +164,14 @@ describe('scripted LLM: the coffee shop ordering/checkout script, walked through
     await turn(llm, history, 'a latte');
     expect(await turn(llm, history, 'remove the bagel')).toBe('Sorry, that is not in your order. You have one latte. Anything else?');
     expect(await turn(llm, history, 'can you repeat that')).toBe('Anything else?');
-    expect(await turn(llm, history, 'that is it')).toBe('So that is one latte, for a total of four dollars and fifty cents. Is that right?');
+    expect(await turn(llm, history, 'a bagel')).toBe('One bagel, got it. Anything else?');
+    expect(await turn(llm, history, 'that is it')).toBe(
+      'So that is one latte and one bagel, for a total of seven dollars and twenty five cents. Is that right?',
+    );
+    // "no" opens the sentence, but the verb decides: a removal, not a correction of the bagel's quantity.
+    expect(await turn(llm, history, 'No, I want to remove the bagel.')).toBe(
+      'Okay, I took off one bagel. So that is one latte, for a total of four dollars and fifty cents. Is that right?',
+    );
     expect(await turn(llm, history, 'repeat that')).toBe('So that is one latte, for a total of four dollars and fifty cents. Is that right?');
   });
 
@@ -190,5 +199,17 @@ describe('scripted LLM: the coffee shop ordering/checkout script, walked through
       for (const p of list) expect(p).toMatch(/^[a-z]+(?: [a-z]+)*$/);
       expect(list.length).toBeLessThanOrEqual(1000);
     }
+  });
+
+  it('logs state and intent per reply, never what the caller said', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const llm = createScriptedLlm({ logger: pino({ level: 'debug' }, sink) });
+    expect(Object.isFrozen(llm.script.states)).toBe(true);
+    const history = new ConversationHistory({ maxTurns: 200 });
+    for (const said of ['a latte', 'no', 'yes', 'my name is Zoltan']) await turn(llm, history, said);
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[3] as string)).toMatchObject({ provider: 'scripted', state: 'name', next: 'name_confirm', intent: 'give_name', outcome: 'matched', turns: 4 });
+    expect(lines.join('')).not.toMatch(/zoltan/i);
   });
 });

@@ -64,8 +64,17 @@ function phrasesOf(intents: readonly CompiledIntent[], script: DialogScript, cat
  * Validates (see `parseDialogScript`) and prepares a script: compiled examples, expected phrases per state, and
  * the checks that need the matcher (every state keypad mapping must reach an intent of its state).
  */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 export function compileScript(input: DialogScript, provider: string): CompiledScript {
-  const script = parseDialogScript(input, provider);
+  // Frozen: `provider.script` is handed out, and the engine must not change under a caller who edits it.
+  const script = deepFreeze(parseDialogScript(input, provider));
   const catalogue = script.catalogue ? new Catalogue(script.catalogue) : undefined;
   const globals = (script.globalIntents ?? []).map((i) => compileIntent(i, true));
   const states = new Map<string, CompiledState>();

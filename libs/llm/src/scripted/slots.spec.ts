@@ -41,6 +41,14 @@ describe('items slot', () => {
     expect(items('two lattes muffin')).toEqual([['latte', 2, true], ['muffin', 1, false]]);
   });
 
+  it('when anchored (a hole), lets only fillers come before the first item', () => {
+    const anchored = (text: string) => extractItems(tokenize(text), catalogue, 20, true)?.map((m) => [m.itemId, m.quantity]);
+    expect(anchored('yes and three lattes please')).toEqual([['latte', 3]]);
+    expect(anchored('um the muffin')).toEqual([['muffin', 1]]);
+    expect(anchored('i want to remove the muffin')).toBeUndefined();
+    expect(items('i want to remove the muffin')).toEqual([['muffin', 1, false]]);
+  });
+
   it('fails on quantities out of range or no item', () => {
     expect(items('twenty one lattes')).toBeUndefined();
     expect(items('zero lattes')).toBeUndefined();

@@ -1,5 +1,5 @@
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import { type Agent, type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { classifyFailure, parseRetryAfter, TtsError } from '../tts-error';
 
 /**
@@ -9,7 +9,7 @@ import { classifyFailure, parseRetryAfter, TtsError } from '../tts-error';
  * so does `signal`. A request that ended normally leaves its socket in the pool.
  */
 export class CsmExchange {
-  private req: http.ClientRequest | undefined;
+  private req: ClientRequest | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private complete = false;
   private onAbort: (() => void) | undefined;
@@ -44,7 +44,7 @@ export class CsmExchange {
     const url = new URL(path, target.baseUrl);
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': bytes, accept };
     if (target.apiKey) headers['authorization'] = `Bearer ${target.apiKey}`;
-    const request = url.protocol === 'https:' ? https.request : http.request;
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = request(url, { method: 'POST', headers, agent: target.agent });
       this.req = req;
@@ -106,7 +106,7 @@ export class CsmExchange {
 export interface CsmTarget {
   readonly baseUrl: string;
   readonly apiKey?: string;
-  readonly agent: http.Agent;
+  readonly agent: Agent;
 }
 
 /** The service's error body, `{"error": {code, message, retryable, details?}}` (services/csm-gpu README, Errors). */

@@ -88,14 +88,23 @@ export async function* ndjsonPcm(provider: string, body: AsyncIterable<Buffer>, 
 
 /**
  * The `audio/wav` body, parsed as it streams: RIFF header, `fmt ` (PCM, mono, 16-bit), then the `data` chunk's bytes
- * are yielded as they arrive. Chunks before `data` (e.g. `LIST`) are skipped.
+ * are yielded as they arrive, in whole samples (a sample split across two TCP reads waits for its second byte).
+ * Chunks before `data` (e.g. `LIST`) are skipped.
  */
 export async function* wavPcm(provider: string, body: AsyncIterable<Buffer>, onData: () => void): AsyncGenerator<PcmPiece> {
   let head: Buffer = Buffer.alloc(0);
   let sampleRate = 0;
   let dataLeft = -1; // bytes of the data chunk still to come; -1 while in the header
+  let odd: Buffer | undefined; // the first byte of a split sample
+  const whole = (bytes: Buffer): Buffer => {
+    const joined = odd ? Buffer.concat([odd, bytes]) : bytes;
+    const even = joined.length & ~1;
+    odd = even < joined.length ? Buffer.from(joined.subarray(even)) : undefined;
+    return joined.subarray(0, even);
+  };
   for await (const chunk of body) {
     onData();
+    let data: Buffer;
     if (dataLeft < 0) {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       const parsed = parseHeader(provider, head);
@@ -103,16 +112,16 @@ export async function* wavPcm(provider: string, body: AsyncIterable<Buffer>, onD
       sampleRate = parsed.sampleRate;
       // Size 0 or 0xFFFFFFFF: a writer that did not know the length; read to the end of the body.
       dataLeft = parsed.dataSize === 0 || parsed.dataSize === 0xffffffff ? Number.POSITIVE_INFINITY : parsed.dataSize;
-      const first = head.subarray(parsed.dataStart, parsed.dataStart + Math.min(dataLeft, head.length - parsed.dataStart));
+      data = head.subarray(parsed.dataStart);
       head = Buffer.alloc(0);
-      dataLeft -= first.length;
-      if (first.length > 0) yield { sampleRate, data: first };
-      continue;
+    } else {
+      data = chunk;
     }
     if (dataLeft <= 0) continue;
-    const data = chunk.length <= dataLeft ? chunk : chunk.subarray(0, dataLeft);
+    if (data.length > dataLeft) data = data.subarray(0, dataLeft);
     dataLeft -= data.length;
-    if (data.length > 0) yield { sampleRate, data };
+    const samples = whole(data);
+    if (samples.length > 0) yield { sampleRate, data: samples };
   }
   if (dataLeft < 0) throw protocolError(provider, 'the WAV body ended before its data chunk');
   if (dataLeft > 0 && Number.isFinite(dataLeft)) {

@@ -100,6 +100,15 @@ describe('CsmTts', () => {
     expect(fake.ttsRequests()[0]?.body).toEqual({ speaker_id: 7, prompt_text: 'Hi there.', context: [], temperature: 0.5, seed: 42 });
   });
 
+  it('WAV body split mid-sample: PCM16 chunks still hold whole samples', async () => {
+    make({ mode: 'wav', format: pcm16Format(24_000) });
+    fake.script({ bodyWrites: 101 }); // odd-sized writes
+    const chunks = await collect(provider.synthesize('Hi there.', { signal }));
+    expect(chunks.length).toBeGreaterThan(50);
+    expect(chunks.every((c) => c.data.length % 2 === 0)).toBe(true);
+    expect(joined(chunks)).toEqual(Buffer.from(bytesOf(fakeCsmPcm(6 * CSM_FRAME_SAMPLES))));
+  });
+
   it('sends the conversation from TurnContext: context turns and their audio', async () => {
     make();
     const buffer = conversation();

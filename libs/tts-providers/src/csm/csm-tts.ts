@@ -1,5 +1,5 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { type AudioChunk, type AudioFormat, bytesPerSecond, createTranscoder, MULAW_8K, pcm16Format, type Transcoder } from '@voice/audio-codec';
 import { type ContextBuffer, isContextBufferError } from '@voice/context-buffer';
 import type { Logger } from 'pino';
@@ -33,7 +33,7 @@ export interface CsmTtsOptions {
   /** Default: no retries (`withFallback` handles failures). A 413 shrink-and-retry is separate and always on. */
   readonly retry?: Partial<RetryPolicy>;
   /** A shared keep-alive agent; default: one of this provider's own (closed by `close()`). */
-  readonly agent?: http.Agent;
+  readonly agent?: HttpAgent;
   readonly onMetric?: CsmMetricSink;
   readonly logger?: Logger;
   /** Default `csm`. */
@@ -70,7 +70,7 @@ export class CsmTts implements ClosableTtsProvider {
   readonly name: string;
   readonly format: AudioFormat;
   private readonly target: CsmTarget;
-  private readonly ownAgent: http.Agent | undefined;
+  private readonly ownAgent: HttpAgent | undefined;
   private readonly policy: RetryPolicy;
   private closed = false;
 
@@ -87,8 +87,8 @@ export class CsmTts implements ClosableTtsProvider {
     }
     this.format = o.format ?? MULAW_8K;
     // `lifo` reuses the warmest socket, so idle ones age out instead of all being kept barely alive.
-    this.ownAgent = o.agent ? undefined : new (base.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, scheduling: 'lifo' });
-    this.target = { baseUrl: base.href.endsWith('/') ? base.href : `${base.href}/`, apiKey: o.apiKey, agent: o.agent ?? (this.ownAgent as http.Agent) };
+    this.ownAgent = o.agent ? undefined : new (base.protocol === 'https:' ? HttpsAgent : HttpAgent)({ keepAlive: true, scheduling: 'lifo' });
+    this.target = { baseUrl: base.href.endsWith('/') ? base.href : `${base.href}/`, apiKey: o.apiKey, agent: o.agent ?? (this.ownAgent as HttpAgent) };
     this.policy = retryPolicy({ maxRetries: 0, ...o.retry });
   }
 

@@ -6,3 +6,5 @@ export { withBackchannel } from './with-backchannel';
 export type { BackchannelOptions } from './with-backchannel';
 export { csmFallbackReason } from './csm-metrics';
 export type { CsmMetricEvent, CsmMetricSink, CsmRequestMetrics, CsmFallbackMetrics, CsmBackchannelMetrics, CsmFallbackReason } from './csm-metrics';
+export { CsmBridgeTts } from './csm-bridge-tts';
+export type { CsmBridgeTtsOptions } from './csm-bridge-tts';

