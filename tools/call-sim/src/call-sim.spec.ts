@@ -32,7 +32,7 @@ describe('call-sim against the real gateway process (fake providers)', () => {
   let deepgram: FakeDeepgram;
   let openai: FakeOpenAi;
   let cartesia: FakeCartesia;
-  let gw: GatewayProcess;
+  let gw: GatewayProcess | undefined;
   beforeAll(async () => {
     deepgram = await startFakeDeepgram({ script: [{ atBytes: 8000, kind: 'final', text: 'Hello.' }] });
     openai = await startFakeOpenAi({ defaultReply: 'Hi there. How can I help?' });
@@ -40,13 +40,14 @@ describe('call-sim against the real gateway process (fake providers)', () => {
     gw = await startGatewayProcess({ deepgram, openai, cartesia });
   });
   afterAll(async () => {
-    expect(await gw.stop()).toBe(0);
-    await Promise.all([deepgram.close(), openai.close(), cartesia.close()]);
+    const code = await gw?.stop();
+    await Promise.all([deepgram?.close(), openai?.close(), cartesia?.close()]);
+    expect(code).toBe(0);
   });
 
   it('plays a WAV as a signed Twilio call and reports each reply', async () => {
     const wav = writeWav(concatPcm(syntheticVowel(1000), quietNoise(300)), 8000);
-    const r = await runCallSim({ url: gw.url, wav, authToken: '12345', publicHost: 'gw.example.com', tailMs: 2000 });
+    const r = await runCallSim({ url: gw!.url, wav, authToken: '12345', publicHost: 'gw.example.com', tailMs: 2000 });
     expect(r.violations).toEqual([]);
     expect(r.turns).toHaveLength(1);
     const t = r.turns[0]!;

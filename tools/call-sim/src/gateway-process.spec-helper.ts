@@ -41,19 +41,26 @@ export async function startGatewayProcess(f: { deepgram: FakeDeepgram; openai: F
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const port = await new Promise<number>((resolvePort, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${err}`)), 30_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /"port":(\d+),"config"/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolvePort(Number(m[1]));
-      }
+  let port: number;
+  try {
+    port = await new Promise<number>((resolvePort, reject) => {
+      let buf = '';
+      const timer = setTimeout(() => reject(new Error(`gateway did not start: ${err}`)), 30_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const m = /"port":(\d+).*"msg":"voice gateway listening"/.exec(buf);
+        if (m) {
+          clearTimeout(timer);
+          resolvePort(Number(m[1]));
+        }
+      });
+      void exited.then((code) => reject(new Error(`gateway exited ${code}: ${err}`)));
     });
-    void exited.then((code) => reject(new Error(`gateway exited ${code}: ${err}`)));
-  });
+  } catch (e) {
+    child.kill('SIGKILL'); // never leave a gateway behind a failed start: it would keep jest alive
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     child,
