@@ -18,3 +18,9 @@ export type { EndpointEvent, EndpointerOptions } from './vad/endpointer';
 export { Endpointer } from './vad/endpointer';
 export type { SpeechSegment, SegmenterEvent, SegmenterOptions } from './vad/segmenter';
 export { VadSegmenter } from './vad/segmenter';
+
+export type { LocalSttOptions, LocalTranscribeOptions, LocalDecodeMetrics, ExpectedPhrases } from './local/local-stt-options';
+export { DEFAULT_GRAMMAR_RULE } from './local/local-stt-options';
+export type { GrammarRule } from './local/fallback-rule';
+export type { LocalSttProvider, LocalSttStats } from './local/local-stt';
+export { createLocalStt } from './local/local-stt';

@@ -36,7 +36,7 @@ async function peer(module: WasmModule, text: string): Promise<Sample> {
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'bench-flite-'));
   try {
-    const w = new Worker(PEER_WORKER, { eval: true, workerData: { module, dir, text } });
+    const w = new Worker(PEER_WORKER, { eval: true, workerData: { module, dir, text }, execArgv: [] });
     await new Promise((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);

@@ -13,3 +13,6 @@ export { withFallback } from './fallback/with-fallback';
 export type { FallbackEvent, FallbackReason, WithFallbackOptions } from './fallback/with-fallback';
 export { CsmTts, CsmBridgeTts, createCsmTts, withBackchannel, csmFallbackReason } from './csm';
 export type { CsmTtsOptions, CsmBridgeTtsOptions, CreateCsmTtsOptions, BackchannelOptions, CsmMetricEvent, CsmMetricSink, CsmRequestMetrics, CsmFallbackMetrics, CsmBackchannelMetrics, CsmFallbackReason } from './csm';
+export { LocalTts, createLocalTts, FLITE_VOICES } from './local/local-tts';
+export type { LocalTtsOptions, LocalTtsStats, FliteVoice } from './local/local-tts';
+export { normalizeForSpeech } from './local/speech-text';

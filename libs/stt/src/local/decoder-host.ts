@@ -103,6 +103,10 @@ export class DecoderHost {
     return reply;
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   stats(): { outstanding: number; grammars: number; running: boolean } {
     return { outstanding: this.outstanding, grammars: this.grammars.size, running: this.worker !== undefined };
   }
@@ -194,7 +198,7 @@ export class DecoderHost {
         ...c.decoderArgs,
       },
     };
-    const worker = new Worker(POCKETSPHINX_WORKER_SOURCE, { eval: true, workerData: data });
+    const worker = new Worker(POCKETSPHINX_WORKER_SOURCE, { eval: true, workerData: data, execArgv: [] }); // no inherited preloads
     return new Promise<Worker>((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: PocketsphinxReply) => {

@@ -126,16 +126,27 @@ export class LocalSession {
     try {
       const audio = resample(seg.pcm, seg.sampleRate, MODEL_RATE);
       // A piece of a long utterance is not a whole reply: no phrase would match it.
-      const phrases = piece ? undefined : this.phrases?.();
+      const phrases = piece ? undefined : this.expected();
       const result = await this.recognise(audio, phrases, seg);
       if (result === undefined || this.stopped) return;
       this.emit(result, seg);
     } catch (e) {
       if (this.stopped) return;
       const error = e instanceof SttError ? e : new SttError('STT_PROVIDER_ERROR', `${PROVIDER}: ${String(e)}`, { provider: PROVIDER, retryable: true, cause: e });
-      if (error.code === 'STT_UNAVAILABLE') return this.fail(error);
+      // The decoder cannot come back (its library vanished) or its provider was closed: nothing more can be decoded.
+      if (error.code === 'STT_UNAVAILABLE' || this.host.isClosed) return this.fail(error);
       this.s.logger?.warn({ code: error.code }, `${PROVIDER}: utterance lost`);
       this.events.push({ type: 'error', error });
+    }
+  }
+
+  /** The caller's expected phrases; a throwing callback counts as none (logged), so the utterance is still decoded. */
+  private expected(): readonly string[] | undefined {
+    try {
+      return this.phrases?.();
+    } catch (e) {
+      this.s.logger?.warn({ err: e }, `${PROVIDER}: expectedPhrases() threw; decoding with the language model`);
+      return undefined;
     }
   }
 

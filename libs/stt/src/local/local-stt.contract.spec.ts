@@ -2,6 +2,8 @@ import { describeSttContract } from '../testing/stt-contract';
 import { fliteMulaw } from '../testing/flite-speech';
 import { createLocalStt, type LocalSttProvider } from './local-stt';
 
+jest.setTimeout(20_000); // real flite and PocketSphinx work in workers; a busy 2-core machine is slow
+
 // Holds the shared decoder for the whole file, so each test's provider does not load it again (0.3–1 s).
 let keeper: LocalSttProvider;
 let speech: Uint8Array;

@@ -38,7 +38,7 @@ export async function fliteMulaw(text: string, o: FliteSpeechOptions = {}): Prom
   const module = await compiled;
   const dir = await mkdtemp(join(tmpdir(), 'stt-flite-'));
   try {
-    const worker = new Worker(WORKER, { eval: true, workerData: { module, dir, text, voice: o.voice ?? 'rms' } });
+    const worker = new Worker(WORKER, { eval: true, workerData: { module, dir, text, voice: o.voice ?? 'rms' }, execArgv: [] });
     const code = await new Promise<unknown>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

@@ -1,6 +1,8 @@
 import { describeTtsContract, localTtsContractFake } from '../testing';
 import { createLocalTts } from './local-tts';
 
+jest.setTimeout(20_000); // real flite synthesis in workers; a busy 2-core machine is slow
+
 describeTtsContract(
   'LocalTts (flite)',
   async () => {
