@@ -10,7 +10,7 @@ const productionConstraints = [
   { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:dsp'] },
   { sourceTag: 'type:dsp', onlyDependOnLibsWithTags: ['type:dsp'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:provider', 'type:protocol', 'type:dsp'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', 'type:provider', 'type:protocol', 'type:dsp'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:testing', 'type:feature', 'type:provider', 'type:protocol', 'type:dsp'] },
   { sourceTag: 'lang:python', onlyDependOnLibsWithTags: [] },
 ];
 // Tests (and a lib's ./testing contract suites) may also use the fakes.
