@@ -164,6 +164,7 @@ class Waterfall {
       const tick = document.createElement('span');
       tick.style.left = `${(t / scale) * 100}%`;
       tick.textContent = t === 0 ? '0' : `${t} ms`;
+      if (t / scale > 0.9) tick.className = 'end';
       li.append(tick);
     }
     return li;
@@ -210,6 +211,7 @@ class Call {
     if (!res.ok) throw new Error(`token refused (HTTP ${res.status})`);
     const { token, path } = await res.json();
     this.ctx = new AudioContext({ sampleRate: RATE, latencyHint: 'interactive' });
+    await this.ctx.resume(); // still inside the click's user activation: autoplay policies allow it
     await this.ctx.audioWorklet.addModule('/softphone/capture-worklet.js');
     this.mic = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -8,11 +8,13 @@ import type { TurnConfig } from '../config/config';
 import type { GatewayMetrics } from '../observability/metrics';
 import { type BargeInDecision, BargeInDetector, type BargeInTrigger, countWords } from './barge-in-detector';
 import type { CallLink, CallObserver } from './call-link';
+import type { CallTts } from './csm-context';
 import { DtmfCollector, dtmfUserText } from './dtmf-collector';
 import { IdleTimer } from './idle-timer';
 import { PlaybackTracker } from './playback-tracker';
 import { PushQueue } from './push-queue';
 import { Turn, type TurnSource } from './turn';
+import { reportLatency } from './turn-latency';
 import { runTurn, type TurnDeps } from './turn-runner';
 
 export interface CallProviders {
@@ -25,6 +27,8 @@ export interface CallProviders {
   readonly tts: TtsProvider;
   /** The dialog has reached its end (a scripted dialog's final state): hang up once the reply has played. */
   readonly dialogOver?: (messages: readonly ChatMessage[]) => boolean;
+  /** A TTS of the call's own (CSM: its context), fed with caller turns and mark echoes; replaces `tts` when set. */
+  readonly ttsForCall?: (callId: string, log: Logger) => CallTts;
 }
 
 export interface CallSessionDeps {
@@ -68,6 +72,7 @@ export class CallSession {
   private readonly idle: IdleTimer;
   private readonly turnDeps: TurnDeps;
   private readonly pcm = new Int16Array(160);
+  private readonly callTts: CallTts | undefined;
   private vad: Vad | undefined;
   private turn: Turn | undefined;
   private utterance: string[] = [];
@@ -87,6 +92,7 @@ export class CallSession {
   ) {
     const cfg = d.turn;
     this.history = new ConversationHistory({ ...d.history, systemPrompt: d.systemPrompt });
+    this.callTts = d.providers.ttsForCall?.(callSid, d.log);
     this.stt = d.providers.sttFor(() => this.history.messages());
     this.observer = d.observer ?? {};
     this.barge = new BargeInDetector(cfg.bargeIn, cfg.minInterruptionWords);
@@ -107,7 +113,7 @@ export class CallSession {
     const maxBuffered = d.maxSocketBufferedBytes ?? 256 * 1024;
     this.turnDeps = {
       llm: d.providers.llm,
-      tts: d.providers.tts,
+      tts: this.callTts?.tts ?? d.providers.tts,
       history: this.history,
       paced: this.paced,
       now: () => d.clock.now(),
@@ -139,6 +145,7 @@ export class CallSession {
   onMedia(audio: Uint8Array): void {
     if (this.disposing) return;
     this.feed.push({ data: audio, format: MULAW_8K });
+    this.callTts?.callerAudio(audio, this.d.clock.now());
     const vad = this.vad;
     if (vad === undefined || audio.length !== this.pcm.length) return;
     const r = vad.process(decodeMulaw(audio, this.pcm));
@@ -153,6 +160,7 @@ export class CallSession {
       return;
     }
     if (echo.roundTripMs !== undefined) this.d.metrics.markRoundTrip.observe(echo.roundTripMs / 1000);
+    if (echo.sentence.state === 'played') this.callTts?.played(echo.turn.turnId, echo.sentence.index);
     const turn = this.turn;
     if (turn && turn.playback === echo.turn && turn.runnerDone && echo.turn.finished()) this.finishTurn(turn);
   }
@@ -200,6 +208,7 @@ export class CallSession {
     } finally {
       this.vad?.dispose();
       this.vad = undefined;
+      await this.callTts?.close().catch((e: unknown) => this.d.log.warn({ err: String(e) }, 'closing the call tts failed'));
       this.d.metrics.activeCalls.dec();
       this.d.metrics.calls.inc({ outcome: reason });
     }
@@ -283,6 +292,7 @@ export class CallSession {
       return;
     }
     if (turn) this.interrupt('final', finalAt ?? this.d.clock.now());
+    this.callTts?.callerTurn(text, speechEndAt, this.d.clock.now());
     this.history.addUser(text);
     this.startTurn({ kind: 'llm' }, finalAt, speechEndAt);
   }
@@ -314,6 +324,8 @@ export class CallSession {
     const audible = turn.audible;
     if (audible) this.link.sendClear();
     const heard = this.tracker.clear(turn.playback, report.droppedMarks);
+    // Echoes after the clear are flushes: what was confirmed so far is all the caller heard of this reply.
+    this.callTts?.turnEnded(turn.id, true);
     if (turn.inHistory) this.history.replaceLastAssistant(heard);
     this.observer.turnEnded?.({ turnId: turn.id, outcome: 'interrupted', heard });
     if (!audible) return; // superseded before the caller heard anything: not a barge-in
@@ -349,6 +361,7 @@ export class CallSession {
   private finishTurn(turn: Turn, failed = false): void {
     if (this.turn !== turn) return;
     this.turn = undefined;
+    this.callTts?.turnEnded(turn.id, false);
     if (!failed) this.d.metrics.turns.inc({ outcome: 'completed' });
     this.observer.turnEnded?.({ turnId: turn.id, outcome: failed ? 'failed' : 'completed' });
     if (this.d.providers.dialogOver?.(this.history.messages())) {
@@ -368,22 +381,8 @@ export class CallSession {
     const m = this.d.metrics;
     if (turn.ttsFirstAudioAt !== undefined) m.observeStage('tts_first_audio_to_first_frame', now - turn.ttsFirstAudioAt);
     if (turn.sttFinalAt !== undefined) m.observeStage('stt_final_to_first_frame', now - turn.sttFinalAt);
-    const latency = {
-      turnId: turn.id,
-      speechEndAt: turn.speechEndAt,
-      sttFinalAt: turn.sttFinalAt,
-      llmFirstTokenAt: turn.llmFirstTokenAt,
-      ttsFirstAudioAt: turn.ttsFirstAudioAt,
-      firstFrameAt: now,
-    };
-    if (turn.sttFinalAt !== undefined) {
-      const ms = (t: number | undefined): number | undefined => (t === undefined ? undefined : +(t - (turn.speechEndAt ?? turn.sttFinalAt ?? now)).toFixed(1));
-      this.d.log.info(
-        { turnId: turn.id, sttFinalMs: ms(turn.sttFinalAt), llmFirstTokenMs: ms(turn.llmFirstTokenAt), ttsFirstAudioMs: ms(turn.ttsFirstAudioAt), firstFrameMs: ms(now), fromSpeechEnd: turn.speechEndAt !== undefined },
-        'turn latency',
-      );
-    }
-    this.observer.latency?.(latency);
+    if (turn.speechEndAt !== undefined) m.observeStage('speech_end_to_first_frame', now - turn.speechEndAt);
+    reportLatency(turn, now, this.d.log, this.observer);
   }
 }
 

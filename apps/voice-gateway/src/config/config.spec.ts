@@ -54,7 +54,7 @@ describe('loadConfig', () => {
 
   it('runs on the offline providers with no keys at all, and says why', () => {
     const c = loadConfig({});
-    expect(c.stt).toEqual({ provider: 'local', apiKey: '' });
+    expect(c.stt).toEqual({ provider: 'local', apiKey: '', hangoverMs: 300 });
     expect(c.llm).toMatchObject({ provider: 'scripted', apiKey: '' });
     expect(c.tts).toEqual({ provider: 'local', apiKey: '', voice: 'rms' });
     expect(c.turn.openWithLlm).toBe(true);
@@ -115,7 +115,7 @@ describe('loadConfig', () => {
 
   it('rejects a voice provider without its voice id, and offline choices with a clear message', () => {
     expect(problems({ ...base, CARTESIA_VOICE_ID: '' }).join()).toMatch(/CARTESIA_VOICE_ID is required for TTS_PROVIDER=cartesia/);
-    expect(problems({ ...base, TTS_PROVIDER: 'csm' }).join()).toMatch(/TTS_PROVIDER=csm is not available/);
+    expect(problems({ ...base, TTS_PROVIDER: 'csm' }).join()).toMatch(/CSM_ENDPOINT is required for TTS_PROVIDER=csm/);
     expect(problems({ ...base, LOCAL_TTS_VOICE: 'robot', TTS_PROVIDER: 'local' }).join()).toMatch(/LOCAL_TTS_VOICE must be one of rms/);
   });
 

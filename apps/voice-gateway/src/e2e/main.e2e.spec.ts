@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { FakeTwilioClient, type FakeCartesia, type FakeDeepgram, type FakeOpenAi, startFakeCartesia, startFakeDeepgram, startFakeOpenAi } from '@voice/testing';
 import { AUTH_TOKEN, PUBLIC_HOST, bytesAt, callerAudio, fakeEnv, tokenFrom } from './harness.spec-helper';
 import { computeSignature } from '@voice/twilio-protocol';
+import { SKIP_OFFLINE_ENV } from './offline.spec-helper';
 
 jest.setTimeout(60_000);
 
@@ -73,6 +74,24 @@ describe('main.ts', () => {
     expect(p.stderr()).toMatch(/PUBLIC_HOST must be host\[:port\]/);
     expect(p.stderr()).toMatch(/DEEPGRAM_API_KEY is required for STT_PROVIDER=deepgram/);
     expect(p.stderr()).toMatch(/PORT must be an integer/);
+  });
+
+  (process.env[SKIP_OFFLINE_ENV] === '1' ? it.skip : it)('with no keys at all runs the offline providers, prints how to reach it and refuses Twilio', async () => {
+    const p = startMain({ PORT: '0', LOG_LEVEL: 'info' });
+    try {
+      const listening = await until(() => p.lines.find((l) => l['msg'] === 'voice gateway listening'), 30_000, 'the gateway to listen');
+      expect(listening['providers']).toEqual([expect.stringMatching(/^STT local/), expect.stringMatching(/^LLM scripted/), expect.stringMatching(/^TTS local/)]);
+      await until(() => (p.stderr().includes('softphone: open http://localhost:') ? true : undefined), 30_000, 'the banner');
+      expect(p.stderr()).toMatch(/Twilio: calls refused: PUBLIC_HOST is not set/);
+      expect(p.lines.some((l) => l['level'] === 40 && String(l['msg']).startsWith('Twilio calls are refused: PUBLIC_HOST is not set'))).toBe(true);
+      const port = listening['port'] as number;
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/incoming-call`, { method: 'POST' })).status).toBe(503);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
   });
 
   it('on SIGTERM refuses new calls, lets the active call finish, closes provider sockets and exits 0', async () => {

@@ -140,7 +140,7 @@ describeOffline('offline phone order')('a phone order with no API keys', () => {
       const meanWer = results.reduce((s, r) => s + r.wer, 0) / results.length;
       if (meanWer > 0) console.warn(`agent audio through pocketsphinx: mean WER ${meanWer.toFixed(3)} over ${results.length} sentences`, results.filter((r) => r.wer > 0));
       expect(results.filter((r) => wordErrorRate(r.expected, r.heard) > wordErrorRate(r.closest, r.heard))).toEqual([]);
-      expect(meanWer).toBeLessThanOrEqual(0.2);
+      expect(meanWer).toBeLessThanOrEqual(0.1);
     } finally {
       await stt.close();
     }

@@ -70,7 +70,9 @@ export async function synthesizeLines(lines: readonly string[]): Promise<Uint8Ar
 
 /** What the scripted agent says after each caller line (index 0: the opening), as the gateway's chunker cuts it. */
 export function expectedReplies(lines: readonly string[]): string[][] {
-  const llm = createScriptedLlm();
+  // The persona the gateway passes to the script by default (AGENT_NAME, COMPANY_NAME).
+  const { agentName, companyName } = loadConfig({}).persona;
+  const llm = createScriptedLlm({ variables: { agentName, companyName } });
   const history: ChatMessage[] = [];
   const replies: string[][] = [sentences(llm.dialogState(history).reply)];
   for (const line of lines) {

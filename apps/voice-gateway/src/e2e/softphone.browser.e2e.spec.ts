@@ -98,7 +98,7 @@ describeOffline('softphone in Chromium')('the softphone in Chromium, offline', (
 
     g = await startOfflineGateway();
     profile = mkdtempSync(join(tmpdir(), 'softphone-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: chromiumArgs(wavPath), viewport: { width: 1280, height: 900 } });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: chromiumArgs(wavPath), viewport: { width: 1280, height: 1400 } });
     const page = context.pages()[0] ?? (await context.newPage());
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -124,7 +124,7 @@ describeOffline('softphone in Chromium')('the softphone in Chromium, offline', (
     expect(agent.at(-1)).toMatch(/Goodbye!$/);
     // The read-back was cut: some of it struck through, a clear reached the page.
     expect(await page.$$eval('.msg.agent .s.cut', (els) => els.length)).toBeGreaterThan(0);
-    const stats = await page.evaluate(() => (window as unknown as { softphone: { stats: Record<string, number> } }).softphone.stats);
+    const stats = await page.evaluate(() => (globalThis as unknown as { softphone: { stats: Record<string, number> } }).softphone.stats);
     expect(stats['clears']).toBe(1);
     expect(stats['marksEchoed']).toBeGreaterThanOrEqual(ORDER_LINES.length + 1);
     // The waterfall: one row per answered turn, each with all four stages.

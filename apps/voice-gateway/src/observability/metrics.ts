@@ -5,7 +5,9 @@ export type Stage =
   | 'stt_final_to_llm_first_token'
   | 'llm_first_token_to_tts_first_audio'
   | 'tts_first_audio_to_first_frame'
-  | 'stt_final_to_first_frame';
+  | 'stt_final_to_first_frame'
+  /** Voice to voice: the caller's speech end (the gateway's fvad) to the reply's first frame. */
+  | 'speech_end_to_first_frame';
 
 /** Snapshot of the outbound queues, read at scrape time (no per-frame metric work). */
 export interface QueueSnapshot {

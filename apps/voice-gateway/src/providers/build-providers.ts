@@ -1,10 +1,11 @@
 import { type LlmProvider, createGroqLlm, createOpenAiLlm, createScriptedLlm } from '@voice/llm';
 import { type SttProvider, createDeepgramStt, createWhisperStt } from '@voice/stt';
-import { CartesiaTts, ElevenLabsTts, OpenAiTts, type TtsProvider, createLocalTts, withFallback } from '@voice/tts-providers';
+import { CartesiaTts, ElevenLabsTts, type FliteVoice, OpenAiTts, type TtsProvider, createLocalTts, withFallback } from '@voice/tts-providers';
 import type { Logger } from 'pino';
 import type { CallProviders } from '../call/call-session';
-import type { GatewayConfig, LocalTtsVoice, TtsConfig } from '../config/config';
+import type { GatewayConfig, TtsConfig } from '../config/config';
 import type { GatewayMetrics } from '../observability/metrics';
+import { buildCsm } from './csm';
 import { localSttForCalls } from './local-stt-for-calls';
 
 export interface Providers extends CallProviders {
@@ -30,6 +31,7 @@ type Closable = { close?: () => Promise<void>; warm?: () => Promise<void> };
 
 function buildTts(t: TtsConfig, logger: Logger, tls: ProviderOptions['tls']): TtsProvider {
   const log = logger.child({ component: `tts-${t.provider}` });
+  if (t.provider === 'csm' || t.provider === 'csm-bridge') throw new Error('CSM is built by buildCsm (it needs its fallback and per-call context)');
   switch (t.provider) {
     case 'cartesia':
       return new CartesiaTts({ apiKey: t.apiKey, voiceId: t.voice ?? '', model: t.model, baseUrl: t.baseUrl, logger: log, tls });
@@ -38,7 +40,7 @@ function buildTts(t: TtsConfig, logger: Logger, tls: ProviderOptions['tls']): Tt
     case 'openai':
       return new OpenAiTts({ apiKey: t.apiKey, baseUrl: t.baseUrl, model: t.model, voice: t.voice, logger: log });
     case 'local':
-      return createLocalTts({ voice: t.voice as LocalTtsVoice | undefined, logger: log });
+      return createLocalTts({ voice: t.voice as FliteVoice | undefined, logger: log });
   }
 }
 
@@ -74,9 +76,11 @@ export function buildProviders(config: GatewayConfig, o: ProviderOptions): Provi
         : createWhisperStt({ apiKey: s.apiKey, baseUrl: s.baseUrl, model: s.model, logger: logger.child({ component: 'stt-whisper' }) });
     sttFor = () => shared;
   }
-  const primary = buildTts(config.tts, logger, o.tls);
   const secondary = config.ttsFallback ? buildTts(config.ttsFallback, logger, o.tls) : undefined;
-  const tts = secondary
+  // TTS_PROVIDER=csm / csm-bridge: CSM with its fallback (always set by loadConfig) and a per-call context.
+  const csm = config.csm && secondary ? buildCsm({ csm: config.csm, apiKey: config.tts.apiKey, fallback: secondary, logger, metrics }) : undefined;
+  const primary = csm ? csm.shared : buildTts(config.tts, logger, o.tls);
+  const tts = secondary && !csm
     ? withFallback(primary, secondary, {
         firstAudioTimeoutMs: config.turn.ttsFirstAudioTimeoutMs,
         logger: logger.child({ component: 'tts-fallback' }),
@@ -91,6 +95,7 @@ export function buildProviders(config: GatewayConfig, o: ProviderOptions): Provi
     sttFor,
     llm,
     tts,
+    ttsForCall: csm?.forCall,
     dialogOver: dialogState ? (messages) => dialogState(messages).ended : undefined,
     names: { stt: s.provider, llm: config.llm.provider, tts: config.tts.provider },
     async warm() {

@@ -117,22 +117,25 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     void conn.closed.then(() => connections.delete(conn));
   };
 
-  /** `WS /browser?token=`: Origin, then the single-use token, both before the upgrade (OWASP: authenticate the handshake). */
-  function browserUpgrade(req: IncomingMessage, refuse: (status: number, reason: string) => void): boolean {
-    if (!config.softphone.enabled) return (refuse(404, 'softphone-disabled'), false);
-    if (state.draining) return (refuse(503, 'draining'), false);
+  /**
+   * `WS /browser?token=`: Origin, then the single-use token, both before the upgrade (OWASP: authenticate the
+   * handshake). Returns the refusal (HTTP status and metric reason), or undefined to accept.
+   */
+  function refuseBrowser(req: IncomingMessage): [number, string] | undefined {
+    if (!config.softphone.enabled) return [404, 'softphone-disabled'];
+    if (state.draining) return [503, 'draining'];
     const origin = checkBrowserOrigin(req.headers, config.softphone, config.publicHost);
     if (!origin.ok) {
       log.warn({ reason: origin.reason, origin: req.headers.origin, host: req.headers.host }, 'softphone upgrade refused: origin not allowed (see SOFTPHONE_ALLOWED_ORIGINS)');
-      return (refuse(403, `softphone-${origin.reason}`), false);
+      return [403, `softphone-${origin.reason}`];
     }
-    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+    const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
     const check = browserTokens.consume(token, '');
     if (check !== 'ok') {
       log.warn({ check }, 'softphone upgrade refused: invalid token');
-      return (refuse(403, `softphone-token-${check}`), false);
+      return [403, `softphone-token-${check}`];
     }
-    return true;
+    return undefined;
   }
 
   server.on('upgrade', (req, socket: Socket, head) => {
@@ -144,7 +147,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     const path = (req.url ?? '/').split('?')[0];
     if (state.closed) return refuse(503, 'closed');
     if (path === BROWSER_PATH) {
-      if (!browserUpgrade(req, refuse)) return;
+      const refusal = refuseBrowser(req);
+      if (refusal) return refuse(...refusal);
       wss.handleUpgrade(req, socket, head, (ws) => track(new BrowserConnection(ws, `BR${randomBytes(16).toString('hex')}`, browserDeps)));
       return;
     }
