@@ -1,4 +1,4 @@
-// Lint: module boundaries by tag (ARCHITECTURE.md "Rules that keep it composable") and promise hygiene.
+// Lint: module boundaries by tag (docs/architecture.md "Rules that keep it composable") and promise hygiene.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 

@@ -3,7 +3,7 @@ import { Client, expectedMulaw, type Harness, startHarness } from './bridge.spec
 
 const AUDIO_KEYS = ['audio_base64', 'duration_ms', 'format', 'generation_time_ms', 'type'];
 
-describe('csm-bridge WebSocket /v1/native/ws/:sessionId (seed 004)', () => {
+describe('csm-bridge WebSocket /v1/native/ws/:sessionId (the CSM WebSocket protocol, README)', () => {
   let h: Harness;
   const clients: Client[] = [];
   const connect = async (id = 'test-session', options = {}): Promise<Client> => {
@@ -17,7 +17,7 @@ describe('csm-bridge WebSocket /v1/native/ws/:sessionId (seed 004)', () => {
     await h.close();
   });
 
-  it('the wscat session of seed 004: ping → pong, synthesize → μ-law 8 kHz audio messages, one per chunk', async () => {
+  it('the wscat session of the README: ping → pong, synthesize → μ-law 8 kHz audio messages, one per chunk', async () => {
     h = await startHarness();
     const c = await connect();
     c.send('{"type": "ping"}');
@@ -38,7 +38,7 @@ describe('csm-bridge WebSocket /v1/native/ws/:sessionId (seed 004)', () => {
     // The stream's lines are 160 ms then 320 ms of audio; the first 20 ms leave at once, so the first message is short.
     expect(audio.length).toBeGreaterThanOrEqual(3);
     expect(Buffer.from(audio[0]?.['audio_base64'] as string, 'base64').length).toBeLessThanOrEqual(160);
-    expect(c.of('done')).toEqual([]); // nothing beyond seed 004 unless a request_id asks for it
+    expect(c.of('done')).toEqual([]); // nothing beyond the base protocol unless a request_id asks for it
     expect(h.csm.ttsRequests()[0]?.body).toMatchObject({ speaker_id: 0, prompt_text: 'Hello world', context: [] });
   });
 

@@ -38,9 +38,10 @@ function refuse(socket: Duplex, status: number, reason: string, code: string): v
 }
 
 /**
- * The CSM bridge (seed 004): `WS /v1/native/ws/:sessionId`, `POST /synthesize`, `GET /health`, `GET /ready`, in front
- * of services/csm-gpu. One WebSocket ping per `keepaliveMs` for every session from one timer (the `ws` heartbeat
- * pattern); a client that missed the previous pong is terminated.
+ * The CSM bridge (the CSM WebSocket protocol, apps/csm-bridge/README.md): `WS /v1/native/ws/:sessionId`,
+ * `POST /synthesize`, `GET /health`, `GET /ready`, in front of services/csm-gpu. One WebSocket ping per
+ * `keepaliveMs` for every session from one timer (the `ws` heartbeat pattern); a client that missed the previous
+ * pong is terminated.
  */
 export function createBridge(config: BridgeConfig, deps: BridgeDeps): Bridge {
   const { logger, profiles } = deps;
@@ -74,7 +75,7 @@ export function createBridge(config: BridgeConfig, deps: BridgeDeps): Bridge {
       // a malformed %-escape: refused below like any other bad id
     }
     if (!SESSION_ID.test(id)) return refuse(socket, 400, 'Bad Request: invalid session id', 'BAD_SESSION_ID');
-    // Seed 004: "Verify session_id is unique per call". A second socket would fight over one context, so refuse it.
+    // A session id is unique while active: a second socket would fight over one context, so refuse it.
     if (sessions.has(id)) return refuse(socket, 409, 'Conflict: session id already active', 'SESSION_DUPLICATE');
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (sessions.has(id)) return ws.close(1008, 'session id already active'); // lost a race with a twin upgrade

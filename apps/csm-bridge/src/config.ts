@@ -17,7 +17,7 @@ export interface BridgeConfig {
     readonly mode: 'stream' | 'wav';
     /** No data from csm-gpu for this long (headers, or between chunks) fails the request with TTS_TIMEOUT. */
     readonly timeoutMs: number;
-    /** Context audio per request (`CSM_MAX_CONTEXT_SECONDS`, seed 000: ~24). */
+    /** Context audio per request (`CSM_MAX_CONTEXT_SECONDS`, default 24; services/csm-gpu/README.md). */
     readonly maxContextSeconds: number;
   };
   /** Folder of voice profiles (`<id>.json` + reference WAVs); none: only the built-in `default` (speaker 0). */

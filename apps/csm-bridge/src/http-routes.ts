@@ -48,7 +48,7 @@ function statusFor(e: TtsError): number {
 }
 
 /**
- * `POST /synthesize` (seed 004's curl test): `{"text", "voice_profile_id"?, "max_audio_length_ms"?, "format"?}` →
+ * `POST /synthesize` (README "HTTP"): `{"text", "voice_profile_id"?, "max_audio_length_ms"?, "format"?}` →
  * μ-law 8 kHz. `Accept: audio/wav` or `"format": "wav"` gives CSM's 24 kHz PCM16 WAV instead; `Accept:
  * application/json` the audio message shape of the WebSocket. Stateless: no session context. A client that goes
  * away cancels the CSM request.

@@ -4,7 +4,7 @@ import { readWav } from '@voice/audio-codec';
 import type { SnippetAudio } from '@voice/context-buffer';
 
 /**
- * A voice the bridge can speak with (seed 004's `voice_profile_id`): a CSM speaker id, and optionally a reference
+ * A voice the bridge can speak with (the protocol's `voice_profile_id`): a CSM speaker id, and optionally a reference
  * clip with its transcript that seeds each session's context, so CSM continues that voice from the first reply.
  */
 export interface VoiceProfile {

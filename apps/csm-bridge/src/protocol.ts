@@ -1,11 +1,12 @@
 /**
- * The WebSocket protocol of seed 004 (`/v1/native/ws/{session_id}`), exactly as it shows it:
+ * The CSM WebSocket protocol (`/v1/native/ws/{session_id}`, apps/csm-bridge/README.md), base messages:
  *   client → bridge  {"type":"synthesize","text","voice_profile_id"} | {"type":"ping"} | {"type":"close"}
  *   bridge → client  {"type":"audio","audio_base64","duration_ms","generation_time_ms","format":"mulaw_8khz"}
  *                    | {"type":"pong"} | {"type":"error","error":"..."}
- * Additions, all optional, that a seed-004 client never sees unless it asks: `code` (and `retryable`) on errors;
- * `request_id` and `max_audio_length_ms` on synthesize, with `request_id` echoed on that request's audio/error and a
- * closing {"type":"done","request_id",...}; and {"type":"cancel"} to stop the synthesis in progress (barge-in).
+ * Additions, all optional, that a client of the base protocol never sees unless it asks: `code` (and `retryable`) on
+ * errors; `request_id` and `max_audio_length_ms` on synthesize, with `request_id` echoed on that request's
+ * audio/error and a closing {"type":"done","request_id",...}; and {"type":"cancel"} to stop the synthesis in progress
+ * (barge-in).
  */
 
 export type ClientMessage =
@@ -58,7 +59,7 @@ export function parseClientMessage(raw: string): ClientMessage | string {
 
 const idField = (requestId: string | undefined): string => (requestId === undefined ? '' : `,"request_id":${JSON.stringify(requestId)}`);
 
-/** One chunk of μ-law 8 kHz. Built as a template string: base64 needs no escaping (ARCHITECTURE.md hot-path budget). */
+/** One chunk of μ-law 8 kHz. Built as a template string: base64 needs no escaping (docs/architecture.md "Hot-path budget"). */
 export function audioMessage(mulaw: Uint8Array, generationTimeMs: number, requestId?: string): string {
   const b64 = Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64');
   const durationMs = Math.round(mulaw.length / 8); // 8 bytes per ms at 8 kHz μ-law

@@ -47,7 +47,7 @@ export class BridgeSession {
     this.touch();
   }
 
-  /** One keepalive round (seed 004: "keepalive pings every 30s"): a client that missed the last pong is dropped. */
+  /** One keepalive round (every `BRIDGE_KEEPALIVE_MS`, default 30 s): a client that missed the last pong is dropped. */
   keepalive(): void {
     if (this.awaitingPong) {
       this.deps.logger.warn({ session: this.id }, 'no pong since the last keepalive: terminating');

@@ -1,7 +1,7 @@
 /**
  * `nx run @voice/audio-codec:bench`: μ-law and resampler numbers against peers measured in the same run.
  * Prints one JSON document, then markdown tables (the README carries the latest ones).
- * Run it under `flock /tmp/bench.lock` on shared machines so benchmarks do not overlap.
+ * Run it while no other benchmark runs on the machine, so their timings do not overlap.
  */
 import { cpus } from 'node:os';
 import { runMulawBench, type MulawRow } from './mulaw-bench';

@@ -16,7 +16,10 @@ export interface MulawRow {
   readonly range: string;
 }
 
-/** The 64K-table forms from audio-performance.md §1, kept here to show why the lib uses a 16K table. */
+/**
+ * The common 64K-table encoder forms (`x & 0xffff` index, or a Uint16 view), kept here to show why the lib uses a
+ * 16K table.
+ */
 function make64kEncoders(): { and: (p: Int16Array, o: Uint8Array) => Uint8Array; view: (p: Int16Array, o: Uint8Array) => Uint8Array } {
   const all = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
   const codes = encodeMulaw(all);

@@ -1,7 +1,7 @@
 /**
  * Every resampler in the comparison behind one streaming shape. Peers that only work on whole buffers
  * (wavefile) say so; their streaming numbers are not measured (they keep no filter state between calls and
- * click at chunk boundaries, audio-performance.md §2).
+ * click at chunk boundaries; see the wavefile rows of the README's resampling tables).
  */
 import { WaveFile } from 'wavefile';
 import { Resampler, type ResamplerQuality } from '../src/index';

@@ -1,5 +1,5 @@
 /**
- * Audio formats are explicit everywhere (ARCHITECTURE.md): a provider declares what it yields and the call
+ * Audio formats are explicit everywhere (docs/architecture.md): a provider declares what it yields and the call
  * session transcodes once. PCM16 is signed 16-bit little-endian, mono.
  */
 export type AudioEncoding = 'mulaw' | 'pcm16';

@@ -57,7 +57,7 @@ describe('encodeMulaw', () => {
     expect(Array.from(got)).toEqual([0xff, 0x7f, 0x80, 0x00, 0xff, 0x7f]);
   });
 
-  it('differs from alawmulaw on exactly 127 inputs (its two-complement rounding, audio-performance.md §1)', () => {
+  it('differs from alawmulaw on exactly 127 inputs (its two-complement rounding vs the ITU-T G.191 STL)', () => {
     const pcm = allSamples();
     const ours = encodeMulaw(pcm);
     const theirs = alawmulaw.encode(pcm);

@@ -5,8 +5,8 @@
  *
  * Both directions are table lookups, built on first use (not at import time). The encoder only looks at
  * sample >> 2: the STL drops the 2 LSBs (14-bit input) and, for negatives, ~x >> 2 === ~(x >> 2), so a 16K-entry
- * table indexed by the arithmetic shift is exact, and 16 KiB stays in L1. The bench keeps the 64K-table forms of
- * audio-performance.md §1 for comparison (the Uint16-view form pays for creating a view on every call).
+ * table indexed by the arithmetic shift is exact, and 16 KiB stays in L1. The bench keeps the common 64K-table forms
+ * for comparison (the Uint16-view form pays for creating a view on every call).
  */
 import { checkOut as tooSmall } from './errors';
 

@@ -135,7 +135,7 @@ describe('Resampler streaming', () => {
   });
 });
 
-describe('Resampler quality (deterministic; the bar from audio-performance.md §2)', () => {
+describe('Resampler quality (deterministic; the quality bar stated in the README)', () => {
   const seconds = 0.5;
   const amplitude = 0.9 * 32767;
 

@@ -1,5 +1,5 @@
 /**
- * "Transcode once" (ARCHITECTURE.md): one stateful converter per stream between any two AudioFormats, μ-law or
+ * "Transcode once" (docs/architecture.md): one stateful converter per stream between any two AudioFormats, μ-law or
  * PCM16 at any rate. Equal formats pass bytes straight through. Chunked input gives the same bytes as whole
  * input: the resampler is streaming, and a PCM16 sample split across two chunks (an odd byte count, which
  * HTTP and WebSocket framing produce freely) is held back until its second byte arrives.

@@ -1,5 +1,6 @@
 /**
- * WAV I/O for fixtures and call recordings, on top of wavefile (RIFF parsing and writing; toolchain.md §6.6).
+ * WAV I/O for fixtures and call recordings, on top of wavefile (RIFF parsing and writing;
+ * https://github.com/rochars/wavefile).
  * Sample conversion is ours: μ-law through the G.191 tables, PCM16 read as little-endian bytes.
  */
 import { WaveFile } from 'wavefile';

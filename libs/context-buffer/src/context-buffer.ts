@@ -2,7 +2,7 @@
  * A rolling per-call buffer of what was said, for contextual TTS (Sesame CSM): caller transcripts with a short
  * caller snippet, and agent replies cut to what the caller actually heard, with a short synthesized snippet.
  *
- * Playback truth comes from Twilio mark echoes (ARCHITECTURE.md "Turn-taking and barge-in"), so an agent turn is
+ * Playback truth comes from Twilio mark echoes (docs/architecture.md, "Timing"), so an agent turn is
  * committed in steps: begin, append each synthesized sentence, confirm each sentence whose mark echoed, commit.
  * Only confirmed sentences (their text and their audio) enter. A turn keeps the place where it began, so a caller
  * turn that barges in lands after the reply it interrupted.

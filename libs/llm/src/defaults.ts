@@ -1,10 +1,10 @@
 import type { LlmVendor } from './vendor-client';
 
 /**
- * Defaults for a phone agent. Models: Groq `llama-3.1-8b-instant` (seed 001: the fastest small Groq model, its
- * GROQ_MODEL default) and OpenAI `gpt-4o-mini` (seed 002: "GPT-4-mini"). Replies are short by design: seed 002 capped
- * phone replies at 300 characters (~75 tokens) "to prevent long monologues"; 150 tokens leaves room for two or three
- * sentences. Retries stay few and short because every second of backoff is silence on the line.
+ * Defaults for a phone agent. Models: Groq `llama-3.1-8b-instant` (the fastest small Groq model) and OpenAI
+ * `gpt-4o-mini` (OpenAI's small, fast chat model). Replies are short by design: a phone reply of about 300 characters
+ * (~75 tokens) at most prevents long monologues; 150 tokens leaves room for two or three sentences. Retries stay
+ * few and short because every second of backoff is silence on the line.
  */
 export const LLM_DEFAULTS = {
   models: { groq: 'llama-3.1-8b-instant', openai: 'gpt-4o-mini' } as Record<LlmVendor, string>,

@@ -108,7 +108,7 @@ export function createOpenAiCompatibleLlm(options: OpenAiCompatibleLlmOptions): 
               yield { type: 'text', text };
             }
           }
-          // The SDKs end the loop quietly on abort (toolchain.md G12), so the reason is read from the flags.
+          // The SDKs end the loop quietly on abort (seen with openai 6 and groq-sdk 1): read the reason from the flags.
           if (signal.aborted) return;
           if (attempt.timedOut) throw timeoutError(name, attempt, undefined);
           if (finishReason === undefined) {

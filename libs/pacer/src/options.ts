@@ -41,7 +41,7 @@ export interface PacerOptions {
   clock?: Clock;
   /** Audio sent ahead of its play time so it waits queued at Twilio and absorbs host stalls. Default 60. */
   leadMs?: number;
-  /** Audio held before the first frame of a reply goes out. Default 160 (JITTER_BUFFER_MS in ARCHITECTURE.md). */
+  /** Audio held before the first frame of a reply goes out. Default 160 (the gateway's JITTER_BUFFER_MS). */
   jitterBufferMs?: number;
   /** The least audio a reply starts with, unless it is complete. Default 40. */
   jitterBufferMinMs?: number;

@@ -121,7 +121,8 @@ export class StreamCore implements PacedStream, HeapItem {
 
   mark(name: string): void {
     this.#assertOpen('mark');
-    // A mark tells what the caller heard (protocols.md §1.4); splitting a frame would put part of the next
+    // A mark tells what the caller heard (Twilio echoes it once the media sent before it has played,
+    // https://www.twilio.com/docs/voice/media-streams/websocket-messages); splitting a frame would put part of the next
     // segment before it, so the segment's tail is padded to a frame boundary instead (< 20 ms of silence).
     this.#padRemainder();
     const atFrame = this.#framesSent + this.#queue.length / FRAME_BYTES;

@@ -20,8 +20,8 @@ export interface PacerStats {
 
 /**
  * Paces every call from ONE timer armed at the earliest deadline among all streams (a min-heap, O(log n) per
- * frame): no per-call timers and no `setInterval`, whose lateness accumulates into drift (audio-performance.md §3:
- * +0.4 s/min with `setInterval(20)`, none with absolute deadlines).
+ * frame): no per-call timers and no `setInterval`, whose lateness accumulates into drift (measured on a 2-core box:
+ * +0.4 s/min with `setInterval(20)`, none with absolute deadlines; the README's benchmark shows it).
  */
 export class Pacer {
   readonly #cfg: SchedulerConfig;

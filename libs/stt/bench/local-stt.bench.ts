@@ -1,7 +1,7 @@
 // Offline STT: PocketSphinx decode time per utterance, JSGF grammar vs the full trigram language model (the peer),
 // on the same flite (rms) telephone audio (μ-law 8 kHz, upsampled to 16 kHz as the provider does), in one run.
 // Also: decoder load time and grammar set-up time for a small and a large phrase set.
-// Run: flock /tmp/bench.lock npx nx run @voice/stt:bench
+// Run: npx nx run @voice/stt:bench   (with no other benchmark running)
 import { decodeMulaw, resample } from '@voice/audio-codec';
 import { acquireDecoderHost, releaseDecoderHost, type DecoderConfig } from '../src/local/decoder-host';
 import { numberWords } from '../src/local/grammar';

@@ -1,6 +1,7 @@
 // VAD hot path: µs per 20 ms frame at 8 kHz. Compares @voice/stt's createVad (fvad.wasm instantiated directly)
-// with the same WASM driven through the package's own Emscripten glue (the offline-providers.md snippet), in one run.
-// Run: npx nx run @voice/stt:bench   (under `flock /tmp/bench.lock` on shared machines)
+// with the same WASM driven through the package's own Emscripten glue (`_fvad_new`, `HEAP16`, `_fvad_process`: the
+// libfvad C API, https://github.com/dpirch/libfvad), in one run.
+// Run: npx nx run @voice/stt:bench   (with no other benchmark running)
 import { decodeMulaw, encodeMulaw } from '@voice/audio-codec';
 import { createVad } from '../src/vad/vad';
 import { concatPcm, quietNoise, syntheticVowel } from '../src/testing/synthetic-speech';

@@ -1,6 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** Reconnect / retry policy. Defaults keep the first retry under 500 ms (protocols.md §6.2 item 8). */
+/**
+ * Reconnect / retry policy. Defaults keep the first retry under 500 ms, so a dropped socket is back within one short
+ * pause.
+ */
 export interface BackoffPolicy {
   /** Attempts after the first failure before giving up. */
   readonly maxAttempts: number;

@@ -70,7 +70,8 @@ export interface WireFailure {
 
 /**
  * THE classification of HTTP statuses and WebSocket close codes for this lib (Deepgram close codes from
- * protocols.md §2.4: 1008 DATA-0000 undecodable audio; 1011 NET-0000 server timeout, NET-0001 client idle).
+ * https://developers.deepgram.com/docs/troubleshooting-websocket-data-and-net-errors-when-live-streaming-audio: 1008
+ * DATA-0000 undecodable audio; 1011 NET-0000 server timeout, NET-0001 client idle).
  */
 export function classifyFailure(f: WireFailure, provider: string, cause?: unknown): SttError {
   const detail = f.reason ? `: ${f.reason}` : '';

@@ -31,9 +31,10 @@ export async function listen(server: HttpServer | HttpsServer, host = '127.0.0.1
 }
 
 /**
- * Stops a test server so that jest (inside nx) can exit: terminates every WebSocket client (upgraded sockets are
- * no longer tracked by the HTTP server), closes the WebSocket servers, drops keep-alive HTTP sockets with
- * `closeAllConnections()` (toolchain.md G9: `close()` alone hangs on them), and resolves once closed.
+ * Stops a test server so that jest (inside nx) can exit: terminates every WebSocket client (upgraded sockets are no
+ * longer tracked by the HTTP server), closes the WebSocket servers, drops keep-alive HTTP sockets with
+ * `closeAllConnections()` (https://nodejs.org/api/http.html#servercloseallconnections; under jest inside nx, `close()`
+ * alone hung on them), and resolves once closed.
  */
 export async function closeServer(server: HttpServer | HttpsServer, wss?: WebSocketServer | readonly WebSocketServer[]): Promise<void> {
   const sockets = wss === undefined ? [] : Array.isArray(wss) ? (wss as readonly WebSocketServer[]) : [wss as WebSocketServer];

@@ -1,8 +1,8 @@
 // Offline TTS: flite (rms) time to first audio and real-time factor, per sentence. Compares, in one run:
-// - peer: the offline-providers.md snippet, a fresh worker per utterance that compiles nothing but spawns,
+// - peer: the plain recipe, a fresh worker per utterance that compiles nothing but spawns,
 //   instantiates and synthesizes after the text is known, writing a WAV that is read back (no μ-law);
 // - createLocalTts with poolSize 0 (a worker spawned per sentence on demand) and poolSize 2 (pre-spawned, warmed).
-// Run: flock /tmp/bench.lock npx nx run @voice/tts-providers:bench
+// Run: npx nx run @voice/tts-providers:bench   (with no other benchmark running)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

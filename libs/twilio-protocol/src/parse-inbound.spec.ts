@@ -3,7 +3,7 @@ import { parseInbound, parseCounter, DEFAULT_MAX_INBOUND_BYTES, type ParseInboun
 import { TwilioProtocolError } from './errors';
 import type { InboundMessage } from './messages';
 
-// Verbatim examples from https://www.twilio.com/docs/voice/media-streams/websocket-messages (protocols.md §1.2).
+// Verbatim examples from https://www.twilio.com/docs/voice/media-streams/websocket-messages.
 const CONNECTED = `{
  "event": "connected",
  "protocol": "Call",
@@ -139,7 +139,7 @@ describe('parseInbound: the documented messages', () => {
   });
 });
 
-describe('parseInbound: hostile and malformed frames (protocols.md §6.2.4)', () => {
+describe('parseInbound: hostile and malformed frames (OWASP WebSocket cheat sheet: validate every message)', () => {
   it.each([
     ['{not json', 'TWILIO_MALFORMED_JSON', undefined],
     ['[]', 'TWILIO_MALFORMED_JSON', undefined],

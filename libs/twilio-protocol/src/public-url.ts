@@ -2,10 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { TwilioProtocolError } from './errors';
 
 /**
- * Twilio signs the URL it was told to call, so validation must rebuild that exact public URL. Behind a
- * TLS-terminating proxy or a tunnel the request's own scheme and Host are wrong (https→http, Host rewritten),
- * hence: build it from a configured public host; trust `X-Forwarded-*` only when explicitly enabled
- * (protocols.md §1.7 "Proxy pitfalls"; twilio-agent-connect-python signature_validation.py).
+ * Twilio signs the URL it was told to call, so validation must rebuild that exact public URL. Behind a TLS-terminating
+ * proxy or a tunnel the request's own scheme and Host are wrong (https→http, Host rewritten), hence: build it from a
+ * configured public host; trust `X-Forwarded-*` only when explicitly enabled
+ * (https://github.com/twilio-labs/twilio-aspnet/issues/162; twilio-agent-connect-python signature_validation.py).
  */
 export type UrlScheme = 'wss' | 'ws' | 'https' | 'http';
 

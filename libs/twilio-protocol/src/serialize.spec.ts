@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { serializeClear, serializeMark, serializeMedia } from './serialize';
 import { TwilioProtocolError } from './errors';
 
-// Verbatim outbound examples, https://www.twilio.com/docs/voice/media-streams/websocket-messages (protocols.md §1.3).
+// Verbatim outbound examples, https://www.twilio.com/docs/voice/media-streams/websocket-messages.
 const DOC_MARK = `{
  "event": "mark",
  "streamSid": "MZXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { computeSignature, upgradeUrl, validateUpgradeSignature, validateWebhookSignature, type SignatureCheck } from './signature';
 import { forwardedPublicUrl, resolvePublicUrl } from './public-url';
 
-// Known-good vectors: twilio-node spec/validation.spec.js and the gateway fixtures of protocols.md §1.7.
+// Known-good vectors: twilio-node spec/validation.spec.js, plus vectors for this gateway's URLs (HMAC-SHA1 as
+// https://www.twilio.com/docs/usage/webhooks/webhooks-security describes).
 const TOKEN = '12345';
 const FORM_URL = 'https://mycompany.com/myapp.php?foo=1&bar=2';
 const FORM_PARAMS = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };

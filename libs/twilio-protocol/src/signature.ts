@@ -3,8 +3,9 @@ import { TwilioProtocolError, type TwilioProtocolErrorCode } from './errors';
 import { mapScheme } from './public-url';
 
 /**
- * `X-Twilio-Signature` checks through the twilio SDK (HMAC-SHA1 over URL + sorted params, constant-time compare,
- * port and legacy-querystring variants): twilio-node src/webhooks/webhooks.ts. See protocols.md §1.7.
+ * `X-Twilio-Signature` checks through the twilio SDK (HMAC-SHA1 over URL + sorted params, constant-time compare, port
+ * and legacy-querystring variants): twilio-node src/webhooks/webhooks.ts. See
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-security.
  */
 
 export type SignatureCheck = { readonly ok: true } | { readonly ok: false; readonly error: TwilioProtocolError };

@@ -12,7 +12,7 @@ function code(fn: () => unknown): string | undefined {
 }
 
 describe('buildStreamTwiml', () => {
-  it('produces the documented <Connect><Stream> with a <Parameter> (protocols.md §1.6)', () => {
+  it('produces the documented <Connect><Stream> with a <Parameter> (TwiML <Stream> docs)', () => {
     expect(buildStreamTwiml({ url: 'wss://example.com/twilio-media', parameters: { token: 'abc123' } })).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://example.com/twilio-media"><Parameter name="token" value="abc123"/></Stream></Connect></Response>',
     );

@@ -3,7 +3,7 @@ import { TwilioProtocolError } from './errors';
 
 /**
  * Twilio documents "The combined length of each <Parameter> name and value attributes must be under 500
- * characters" (TwiML <Stream> page, quoted second-hand in protocols.md §1.6).
+ * characters" (https://www.twilio.com/docs/voice/twiml/stream).
  */
 export const MAX_PARAMETER_CHARS = 500;
 

@@ -6,7 +6,8 @@
   guard rail, their frame cap, or cancellation (a client that disconnects).
 - Audio is decoded in chunks (`CSM_FIRST_CHUNK_FRAMES`, then `CSM_CHUNK_FRAMES`) with
   `CSM_DECODE_CONTEXT_FRAMES` frames of left context, because transformers' Mimi keeps no convolution state
-  between decode calls (csm-model.md §5). Silent frames are held back; a silence stop drops them.
+  between decode calls (`MimiModel.decode` in transformers' `models/mimi/modeling_mimi.py`). Silent frames are
+  held back; a silence stop drops them.
 - Results go back to the event loop through a callback per job; GPU work never runs on the loop.
 """
 

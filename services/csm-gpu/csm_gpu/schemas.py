@@ -1,4 +1,4 @@
-"""The JSON contract of `POST /tts`, shared with libs/context-buffer and the CSM provider (seed 000)."""
+"""The JSON contract of `POST /tts` (README), shared with libs/context-buffer and the CSM provider."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class TtsRequest(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    """Body of `GET /health` (seed 004 shape plus `error`)."""
+    """Body of `GET /health`: the shape apps/csm-bridge mirrors, plus `error`."""
 
     status: str
     model_loaded: bool

@@ -2,8 +2,8 @@
 # Create services/csm-gpu/.venv and install the pinned requirements, idempotently.
 # - The pip step is skipped when .venv/.requirements.sha256 matches the requirement files.
 # - torch is installed first and alone, so no later resolution can pull a CUDA build of it.
-# Nx run-commands puts the node binary's folder ahead of PATH (toolchain.md G14), so the interpreter is
-# chosen explicitly: $PYTHON, else python3.11, else python3.
+# Nx run-commands puts the node binary's folder ahead of PATH (a bare python3 may be the system one), so the
+# interpreter is chosen explicitly: $PYTHON, else python3.11, else python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,4 +1,4 @@
-/* Load bench: `nx run @voice/load:bench` (under flock /tmp/bench.lock). Args: --calls 50,100,200 --seconds 20 */
+/* Load bench: `nx run @voice/load:bench`. Args: --calls 50,100,200 --seconds 20 */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { type LoadRunResult, runLoad } from './load-run';

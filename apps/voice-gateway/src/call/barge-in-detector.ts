@@ -11,8 +11,9 @@ export interface BargeInDecision {
 /**
  * Decides when caller speech over the agent is an interruption. Local VAD onset is fast (~60 ms) but fires on
  * noise and echo; STT words are slow (~300-500 ms) but mean speech. The default confirms an onset with
- * `minWords` interim words (seed 001 "MIN_INTERRUPTION_WORDS", peers-and-pains.md §4.C: backchannels and echo
- * cause false interruptions); `vad` or `words` alone trade one failure for the other. Pure state, no timers:
+ * `minWords` interim words (`MIN_INTERRUPTION_WORDS`: backchannels and echo cause false interruptions, e.g.
+ * https://github.com/pipecat-ai/pipecat/issues/1771 and https://github.com/livekit/agents/issues/3758); `vad` or
+ * `words` alone trade one failure for the other. Pure state, no timers:
  * the session feeds it events with their times and acts on a decision in the same call stack.
  */
 export class BargeInDetector {

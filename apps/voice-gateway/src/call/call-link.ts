@@ -6,7 +6,10 @@ import type { MediaSink } from '@voice/pacer';
  * (`BrowserLink`); the session never touches a socket itself.
  */
 export interface CallLink extends MediaSink {
-  /** The far end drops its playback buffer at once and echoes every pending mark (Twilio `clear`, protocols.md §1.4). */
+  /**
+   * The far end drops its playback buffer at once and echoes every pending mark (Twilio `clear`,
+   * https://www.twilio.com/docs/voice/media-streams/websocket-messages).
+   */
   sendClear(): void;
   readonly isOpen: boolean;
   /** Bytes accepted but not yet written to the socket (`ws.bufferedAmount`). */

@@ -41,7 +41,10 @@ export interface CallSessionDeps {
   readonly systemPrompt: string;
   /** Local VAD for fast speech onset; undefined runs without it (STT SpeechStarted only). */
   readonly createVad?: () => Promise<Vad>;
-  /** `ws.bufferedAmount` above this holds TTS (default 256 KiB, protocols.md §6.2.11). */
+  /**
+   * `ws.bufferedAmount` above this holds TTS (default 256 KiB), so a slow socket cannot grow memory without bound
+   * (Twilio itself discards outbound audio past 10 minutes buffered: https://www.twilio.com/docs/api/errors/31931).
+   */
   readonly maxSocketBufferedBytes?: number;
   /** History trimming (a scripted dialog replays every user turn, so it needs them all). */
   readonly history?: Omit<ConversationHistoryOptions, 'systemPrompt'>;

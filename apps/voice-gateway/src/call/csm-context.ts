@@ -40,7 +40,7 @@ const VOICED_RMS = 328;
 const PAD_FRAMES = 5;
 
 /**
- * The call's CSM context (ARCHITECTURE.md "Contextual TTS"): a `ContextBuffer` fed with the caller's final
+ * The call's CSM context (docs/architecture.md "Contextual TTS (CSM)"): a `ContextBuffer` fed with the caller's final
  * transcripts and their audio (μ-law decoded here), and with the agent's sentences as synthesized, committed from
  * the mark echoes, so only what the caller actually heard is ever sent to CSM. `tts` wraps the shared CSM provider:
  * it puts this buffer in each request's context and records each sentence's audio for its snippet.
@@ -190,7 +190,7 @@ function toSamples(chunks: readonly Uint8Array[], format: AudioFormat, seconds: 
   for (const c of chunks) total += c.length;
   total -= total % bytesPerSample;
   const take = Math.min(total, keep);
-  // Copy into a fresh, aligned buffer: chunk views may sit at odd byte offsets (STYLE.md, hot paths).
+  // Copy into a fresh, aligned buffer: chunk views may sit at odd byte offsets, where no Int16Array view can start.
   const bytes = new Uint8Array(take);
   let skip = total - take;
   let at = 0;

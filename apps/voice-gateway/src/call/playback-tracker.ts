@@ -1,7 +1,8 @@
 /**
- * Playback truth from Twilio mark echoes (protocols.md §1.4): a mark goes out after each sentence, named
- * `<turnId>:<sentenceIndex>`; its echo means "played" before a `clear` and "flushed" after it (Twilio echoes every
- * pending mark on clear and never says which). Marks the pacer still held at the clear were never sent: "dropped".
+ * Playback truth from Twilio mark echoes (https://www.twilio.com/docs/voice/media-streams/websocket-messages): a mark
+ * goes out after each sentence, named `<turnId>:<sentenceIndex>`; its echo means "played" before a `clear` and
+ * "flushed" after it (Twilio echoes every pending mark on clear and never says which). Marks the pacer still held at
+ * the clear were never sent: "dropped".
  */
 export type SentenceState = 'queued' | 'sent' | 'played' | 'flushed' | 'dropped';
 

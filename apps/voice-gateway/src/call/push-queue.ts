@@ -1,7 +1,8 @@
 /**
  * A bounded push → pull bridge: socket callbacks push synchronously, one consumer pulls with `for await` (pull
- * gives the consumer back-pressure; the bound protects the socket read loop from a slow consumer, protocols.md
- * §6.2.11: drop the oldest and count it rather than block the Twilio read loop or grow without bound).
+ * gives the consumer back-pressure; the bound protects the socket read loop from a slow consumer: drop the oldest
+ * and count it rather than block the Twilio read loop or grow without bound; a server that falls behind makes Twilio
+ * discard audio, https://www.twilio.com/docs/api/errors/31930).
  */
 export class PushQueue<T> implements AsyncIterable<T> {
   private items: T[] = [];

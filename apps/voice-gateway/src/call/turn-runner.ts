@@ -10,7 +10,7 @@ import type { Turn } from './turn';
 /** Spoken when the model fails before saying anything, so the caller is not left in silence. */
 export const APOLOGY = "Sorry, I'm having trouble answering right now. Could you say that again?";
 
-/** TTS is pulled at most this far ahead of playback (pull = back-pressure; protocols.md §6.2.11). */
+/** TTS is pulled at most this far ahead of playback (pull = back-pressure: audio sent ahead only waits in a buffer). */
 const HIGH_WATER_MS = 4000;
 const LOW_WATER_MS = 2000;
 

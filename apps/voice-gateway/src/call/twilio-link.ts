@@ -31,7 +31,10 @@ export class TwilioLink implements CallLink {
     this.ws.send(serializeMark(this.streamSid, name));
   }
 
-  /** Twilio empties its playback buffer and echoes every pending mark (protocols.md §1.4). */
+  /**
+   * Twilio empties its playback buffer and echoes every pending mark
+   * (https://www.twilio.com/docs/voice/media-streams/websocket-messages).
+   */
   sendClear(): void {
     if (this.isOpen) this.ws.send(serializeClear(this.streamSid));
   }

@@ -72,7 +72,7 @@ export interface GatewayConfig {
   readonly publicHost?: string;
   readonly logLevel: string;
   readonly drainTimeoutMs: number;
-  /** No `start` within this long after the socket opened: close (protocols.md §6.2.3). */
+  /** No `start` within this long after the socket opened: close (an idle timeout, OWASP WebSocket Security Cheat Sheet). */
   readonly startTimeoutMs: number;
   /** Lifetime of the per-call token put in the TwiML. */
   readonly callTokenTtlMs: number;
@@ -106,7 +106,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Defaults follow the keys: a vendor with its key set, else the offline provider (seed 000: "works with no keys"). */
+/** Defaults follow the keys: a vendor with its key set, else the offline provider, so no key is required. */
 function sttFrom(r: EnvReader, notes: string[]): SttConfig {
   const deepgramKey = r.str('DEEPGRAM_API_KEY');
   const explicit = r.oneOf<SttChoice>('STT_PROVIDER', ['deepgram', 'whisper', 'local']);

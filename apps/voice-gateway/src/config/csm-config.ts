@@ -12,7 +12,7 @@ export interface CsmConfig {
   readonly url: string;
   /** `CSM_TIMEOUT_MS`: no first CSM audio within this long → the fallback speaks the sentence. */
   readonly timeoutMs: number;
-  /** `CSM_MAX_CONTEXT_SECONDS`: context audio sent per request (seed 000: ~24 s; a 413 halves it for the call). */
+  /** `CSM_MAX_CONTEXT_SECONDS`: context audio sent per request (default 24 s; a 413 halves it for the call). */
   readonly maxContextSeconds: number;
   /** `CSM_SPEAKER_ID`: CSM speaker id of the agent (the caller gets another one). */
   readonly speakerId: number;
@@ -35,7 +35,8 @@ export interface CsmTtsSelection {
 
 /**
  * The CSM variables, read only when `TTS_PROVIDER` is `csm` or `csm-bridge`, validated once with every problem
- * collected in `r.problems`. Seed 000 treats CSM as best effort, so a fallback is mandatory (`none` is refused).
+ * collected in `r.problems`. CSM is best effort (docs/architecture.md "Contextual TTS (CSM)"), so a fallback is
+ * mandatory (`none` is refused).
  */
 export function csmFrom(r: EnvReader, via: CsmChoice): CsmTtsSelection {
   const why = `for TTS_PROVIDER=${via}`;

@@ -1,6 +1,6 @@
 /**
- * The built-in system prompt (SYSTEM_PROMPT overrides it). Phone replies must be short and speakable: seed 002
- * capped them at 300 characters "to prevent long monologues", and markdown or lists read aloud badly.
+ * The built-in system prompt (SYSTEM_PROMPT overrides it). Phone replies must be short and speakable: about 300
+ * characters at most, so the agent does not deliver monologues, and markdown or lists read aloud badly.
  */
 export function defaultSystemPrompt(agentName: string, companyName: string): string {
   return [

@@ -1,4 +1,4 @@
-// Contextual TTS through the real server (ARCHITECTURE.md "Contextual TTS"): TTS_PROVIDER=csm against the fake
+// Contextual TTS through the real server (docs/architecture.md "Contextual TTS (CSM)"): TTS_PROVIDER=csm against the fake
 // csm-gpu service, Cartesia (fake, TLS) as the fallback. The context each /tts request carries is read back from the
 // fake: caller transcripts with their audio, agent replies cut to what the mark echoes said was played.
 import { fakeCsmPcm, type FakeTwilioClient } from '@voice/testing';

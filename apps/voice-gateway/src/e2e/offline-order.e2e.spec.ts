@@ -76,14 +76,14 @@ describeOffline('offline phone order')('a phone order with no API keys', () => {
       const id = turnsOf(x)[k];
       return id !== undefined && x.marks.filter((m) => m.name.startsWith(`${id}:`) && m.echoedAt !== undefined).length === replies[k]!.length;
     };
-    const media = (x: FakeTwilioClient): number => x.mediaArrivalTimes().length;
     await c.waitFor(played(0), 20_000);
     for (let i = 0; i < ORDER_LINES.length; i++) {
       if (i === BARGE_IN_LINE) {
-        // Over the read-back (the reply to the previous line), 1.5 s into it, in real time like a person.
-        const before = media(c);
-        await c.waitFor((x) => media(x) > before, 15_000);
-        await new Promise((r) => setTimeout(r, 1500));
+        // Over the read-back (the reply to the previous line), in real time like a person: once its first sentence
+        // has played (its mark echoed, so the turn is on record even when the host is slow), 300 ms into the next.
+        const before = turnsOf(c).length;
+        await c.waitFor((x) => turnsOf(x).length > before, 15_000);
+        await new Promise((r) => setTimeout(r, 300));
         await c.sendMulaw(lines[i]!);
         await c.sendMulaw(silence, { realtime: false });
       } else {

@@ -110,7 +110,8 @@ describe('drain', () => {
     await h.gateway.close();
     // Closed from our side; the fakes see the close handshakes complete shortly after.
     await waitUntil(() => h.deepgram.openConnections() === 0 && h.cartesia.openConnections() === 0, 2000);
-    // Each STT stream ended gracefully: CloseStream, then Deepgram's Metadata and close (protocols.md §6.2.9).
+    // Each STT stream ended gracefully: CloseStream, then Deepgram's Metadata and close
+    // (https://developers.deepgram.com/docs/close-stream).
     expect(h.deepgram.connections.map((c) => c.controls.some((k) => k.type === 'CloseStream'))).toEqual([true, true]);
   });
 

@@ -1,5 +1,6 @@
-// Security on by default (protocols.md §6.2.1-§6.2.4): signed webhook, signed upgrade, per-call token, start
-// timeout, hostile frames. Rejections happen before any provider socket opens.
+// Security on by default (https://www.twilio.com/docs/usage/webhooks/webhooks-security and the OWASP WebSocket
+// Security Cheat Sheet): signed webhook, signed upgrade, per-call token, start timeout, hostile frames. Rejections
+// happen before any provider socket opens.
 import { FakeTwilioClient, FakeTwilioUpgradeError, newTwilioSid } from '@voice/testing';
 import { computeSignature } from '@voice/twilio-protocol';
 import {

@@ -10,7 +10,7 @@ export interface CsmSentenceTiming {
 }
 
 /**
- * CSM metrics of the gateway (seed 000: "CSM time to first audio, generation time, fallbacks by reason"), registered on
+ * CSM metrics of the gateway (CSM time to first audio, generation time, fallbacks by reason), registered on
  * the gateway's own registry, so `/metrics` shows them next to the rest. Labels stay few: reasons are bucketed by the
  * provider (`timeout`, `status:503`, `status:5xx`, `status:413`, `error:<code>`), sentences are `first` (what
  * the caller waits for) or `later`.

@@ -2,7 +2,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Paths that may hold secrets if a request or option object is ever logged whole. Provider keys never reach a
- * log call in this app; redaction is the second line of defence (toolchain.md §6.7).
+ * log call in this app; redaction is the second line of defence (https://getpino.io/#/docs/redaction).
  */
 const REDACT = [
   'req.headers.authorization',

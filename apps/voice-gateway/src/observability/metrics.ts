@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Hops of the reply path, each measured to its first byte (ARCHITECTURE.md "Hot-path budget"). */
+/** Hops of the reply path, each measured to its first byte (docs/architecture.md "Hot-path budget"). */
 export type Stage =
   | 'stt_final_to_llm_first_token'
   | 'llm_first_token_to_tts_first_audio'
@@ -41,7 +41,7 @@ export class GatewayMetrics {
     this.activeCalls = new Gauge({ name: 'voice_gateway_active_calls', help: 'Media streams in progress', registers });
     this.calls = new Counter({ name: 'voice_gateway_calls_total', help: 'Media streams ended, by outcome', labelNames: ['outcome'], registers });
     this.turns = new Counter({ name: 'voice_gateway_turns_total', help: 'Agent replies, by outcome (completed, interrupted, failed)', labelNames: ['outcome'], registers });
-    // Buckets span the budget of audio-performance.md §5 (≤ 1-5 ms per gateway hop) up to vendor TTFBs (0.1-2 s).
+    // Buckets span the gateway's own hops (≤ 1-5 ms each, docs/architecture.md "Hot-path budget") up to vendor TTFBs (0.1-2 s).
     this.stage = new Histogram({
       name: 'voice_gateway_stage_seconds',
       help: 'Time to first byte per stage of a reply: STT final -> LLM first token -> TTS first audio -> first frame sent',

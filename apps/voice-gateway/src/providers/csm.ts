@@ -35,11 +35,11 @@ export interface CsmBuildOptions {
 }
 
 /**
- * `TTS_PROVIDER=csm` / `csm-bridge` (seed 000): CSM first, the fallback on `CSM_TIMEOUT_MS` without first audio, 503,
- * 5xx, a 413 that survived the shrink, or any other error (`withFallback`), and an optional backchannel. This is
- * `createCsmTts` of @voice/tts-providers composed by hand, because the call's context needs the audio of each
- * sentence *below* the backchannel and *above* the fallback (what the caller heard for that sentence, without the
- * "Mm-hm."), and createCsmTts offers no hook there.
+ * `TTS_PROVIDER=csm` / `csm-bridge` (docs/architecture.md "Contextual TTS (CSM)"): CSM first, the fallback on
+ * `CSM_TIMEOUT_MS` without first audio, 503, 5xx, a 413 that survived the shrink, or any other error
+ * (`withFallback`), and an optional backchannel. This is `createCsmTts` of @voice/tts-providers composed by hand,
+ * because the call's context needs the audio of each sentence *below* the backchannel and *above* the fallback (what
+ * the caller heard for that sentence, without the "Mm-hm."), and createCsmTts offers no hook there.
  *
  * Direct: one `CsmTts` for every call (keep-alive agent) yielding CSM's 24 kHz PCM untouched, so the context
  * snippets keep CSM's full band; the turn runner transcodes to μ-law once per turn. Bridge: one `CsmBridgeTts` per

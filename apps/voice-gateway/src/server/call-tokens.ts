@@ -9,9 +9,10 @@ interface Issued {
 }
 
 /**
- * Per-call tokens for `<Parameter name="token">` (protocols.md §6.2.3): issued by the webhook, checked on the
- * stream's `start`, single use, with a TTL. A token is `<id>.<secret>`: the id finds the entry (not secret), the
- * secret is compared in constant time through SHA-256 digests of equal length, so lookup time does not leak it.
+ * Per-call tokens for `<Parameter name="token">` (https://www.twilio.com/docs/voice/twiml/stream): issued by the
+ * webhook, checked on the stream's `start`, single use, with a TTL. A token is `<id>.<secret>`: the id finds the
+ * entry (not secret), the secret is compared in constant time through SHA-256 digests of equal length, so lookup time
+ * does not leak it.
  */
 export class CallTokens {
   private readonly issued = new Map<string, Issued>();

@@ -158,7 +158,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       return refuse(503, 'twilio-not-configured');
     }
     if (config.twilio.validateSignatures) {
-      // Twilio signs the wss:// URL exactly as written in the TwiML, with empty params (protocols.md §1.7).
+      // Twilio signs the wss:// URL exactly as written in the TwiML, with empty params
+      // (https://github.com/twilio-labs/twilio-aspnet/issues/162).
       const check = validateUpgradeSignature({
         authToken: authToken ?? '',
         signature: req.headers['x-twilio-signature'],

@@ -13,8 +13,8 @@ export type OutboundCaller = (to: string, from: string, webhookUrl: string) => P
 /**
  * Outbound calls through the twilio SDK. The call's TwiML comes from our own webhook (`url`), fetched when the
  * callee answers, so the per-call token is issued then and its TTL does not have to cover the ringing.
- * The SDK's `edge`/`region` options cannot point at another host; a RequestClient that rewrites the origin can
- * (toolchain.md §6.4).
+ * The SDK's `edge`/`region` options only rename `api.twilio.com` (to `api.<edge>.<region>.twilio.com`), so they
+ * cannot point at another host; a RequestClient that rewrites the origin can.
  */
 export function createOutboundCaller(o: OutboundCallOptions): OutboundCaller {
   let httpClient: InstanceType<typeof twilio.RequestClient> | undefined;

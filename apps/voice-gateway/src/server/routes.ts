@@ -26,7 +26,7 @@ export interface RoutesContext {
   readonly browserTokens: CallTokens;
 }
 
-/** Path of the media WebSocket inside the TwiML (seed 001: `wss://<PUBLIC_HOST>/ws`). */
+/** Path of the media WebSocket inside the TwiML (`<Stream url="wss://<PUBLIC_HOST>/ws">`). */
 export const MEDIA_PATH = '/ws';
 /** The softphone's WebSocket (PCM16 16 kHz both ways, JSON events). */
 export const BROWSER_PATH = '/browser';
@@ -38,7 +38,7 @@ const sameSecret = (a: string, b: string): boolean => timingSafeEqual(sha(a), sh
 
 /**
  * HTTP routes: the TwiML webhook (`/incoming-call`, `/voice`), outbound calls, health and metrics. The webhook
- * never awaits a provider (Twilio gives up after 15 s, protocols.md §6.2 "extra checks").
+ * never awaits a provider (Twilio waits 15 s in all for the response: https://www.twilio.com/docs/api/errors/11205).
  */
 export function createApp(ctx: RoutesContext): express.Express {
   const { config, tokens, metrics, log, state } = ctx;
@@ -46,12 +46,14 @@ export function createApp(ctx: RoutesContext): express.Express {
   app.disable('x-powered-by');
   const unavailable = twilioProblem(config);
   const refusals = new RateLimitedLog(3, 100);
-  // Twilio posts application/x-www-form-urlencoded; signatures cover the parsed params (protocols.md §1.7).
+  // Twilio posts application/x-www-form-urlencoded; signatures cover the parsed params
+  // (https://www.twilio.com/docs/usage/webhooks/webhooks-security).
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   const webhook: RequestHandler = (req, res) => {
     if (state.draining) {
-      // Readiness fails at once; Twilio retries on its fallback URL (protocols.md §6.2.12).
+      // Readiness fails at once; on an HTTP error Twilio requests the fallback URL
+      // (https://www.twilio.com/docs/api/errors/11200).
       metrics.webhooksRejected.inc({ reason: 'draining' });
       res.status(503).set('Retry-After', '5').type('text/plain').send('draining');
       return;

@@ -2,13 +2,14 @@ import { MULAW_8K, type Transcoder, createTranscoder, pcm16Format } from '@voice
 import type { WebSocket } from 'ws';
 import type { CallLink } from '../call/call-link';
 
-/** The softphone's audio format, both ways (seed 002: the browser captures and plays PCM16 at 16 kHz). */
+/** The softphone's audio format, both ways (the browser captures and plays PCM16 at 16 kHz). */
 export const BROWSER_FORMAT = pcm16Format(16000);
 
 /**
  * The browser softphone as a CallLink. The pacer's μ-law 8 kHz frames are turned into PCM16 16 kHz binary messages
  * (640 bytes per 20 ms), marks and clears into small JSON messages in the same order on the same socket, so the
- * page can echo a mark once the audio before it has played, as Twilio does (protocols.md §1.4).
+ * page can echo a mark once the audio before it has played, as Twilio does
+ * (https://www.twilio.com/docs/voice/media-streams/websocket-messages).
  */
 export class BrowserLink implements CallLink {
   private readonly up: Transcoder = createTranscoder(MULAW_8K, BROWSER_FORMAT);

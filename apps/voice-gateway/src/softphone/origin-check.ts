@@ -7,8 +7,9 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * Origin check for the browser endpoints (token and `WS /browser`), against cross-site WebSocket hijacking
- * (OWASP WebSocket Security Cheat Sheet, protocols.md §6.1: "validate Origin against an allowlist"). Browsers always
- * send `Origin` on a WebSocket handshake and on a POST, so a missing one is refused.
+ * (validate `Origin` against an allowlist: OWASP WebSocket Security Cheat Sheet,
+ * https://cheatsheetseries.owasp.org/cheatsheets/WebSocket_Security_Cheat_Sheet.html). Browsers always send
+ * `Origin` on a WebSocket handshake and on a POST, so a missing one is refused.
  *
  * Allowed: an exact entry of `SOFTPHONE_ALLOWED_ORIGINS`, or the page's own origin (`Origin` host = `Host`) when
  * that host is loopback or `PUBLIC_HOST`. The host restriction closes DNS rebinding, where a hostile name resolves to

@@ -1,8 +1,8 @@
 import type { DialogScript, IntentSpec } from './script-types';
 
 /*
- * The default script: phone ordering at a coffee shop, then checkout (seed 000: "keeping the ordering/checkout
- * flow reliable"). Everything it says is plain words (numbers and money spelled out) so the local flite voice reads
+ * The default script: phone ordering at a coffee shop, then checkout (an ordering/checkout flow that has to stay
+ * reliable). Everything it says is plain words (numbers and money spelled out) so the local flite voice reads
  * it as written; everything it expects is lower-case cmudict words so the pocketsphinx grammar can be built from it
  * (default-script.dictionary.spec.ts checks that against the installed dictionary).
  */

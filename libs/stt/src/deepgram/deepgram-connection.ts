@@ -17,9 +17,9 @@ export interface CloseInfo {
 type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
 
 /**
- * One Deepgram live socket, opened through the SDK (`listen.v1.connect`, SDK reconnect off). Owns the
- * KeepAlive timer: a KeepAlive text frame goes out whenever nothing was sent for `keepAliveIntervalMs`,
- * i.e. while caller audio is not flowing (protocols.md §2.3: every 3–5 s, as text, or NET-0001 closes the stream).
+ * One Deepgram live socket, opened through the SDK (`listen.v1.connect`, SDK reconnect off). Owns the KeepAlive timer:
+ * a KeepAlive text frame goes out whenever nothing was sent for `keepAliveIntervalMs`, i.e. while caller audio is not
+ * flowing (https://developers.deepgram.com/docs/audio-keep-alive: every 3–5 s, as text, or NET-0001 closes the stream).
  */
 export class DeepgramConnection {
   readonly closed: Promise<CloseInfo>;

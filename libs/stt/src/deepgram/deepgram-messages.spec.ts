@@ -1,6 +1,7 @@
 import { mapDeepgramMessage } from './deepgram-messages';
 
-// Verbatim samples from protocols.md §2.2 (Deepgram docs).
+// Verbatim samples from the Deepgram docs (https://developers.deepgram.com/docs/live-streaming-audio, speech-started,
+// utterance-end).
 const RESULTS = {
   type: 'Results',
   channel_index: [0, 1],

@@ -30,9 +30,9 @@ function words(raw: unknown, offsetMs: number): SttWord[] | undefined {
 }
 
 /**
- * Maps a message the SDK delivered (parsed JSON, or the raw string when it was not JSON) to an SttEvent.
- * Times are seconds of the audio sent on this connection (protocols.md §2.2); `offsetMs` is where that
- * connection's audio starts in caller audio, so times stay monotonic across reconnects.
+ * Maps a message the SDK delivered (parsed JSON, or the raw string when it was not JSON) to an SttEvent. Times are
+ * seconds of the audio sent on this connection (https://developers.deepgram.com/docs/live-streaming-audio); `offsetMs`
+ * is where that connection's audio starts in caller audio, so times stay monotonic across reconnects.
  */
 export function mapDeepgramMessage(m: unknown, offsetMs: number): DeepgramMessage {
   if (!isObj(m)) return { kind: 'invalid', detail: typeof m === 'string' ? 'non-JSON text frame' : 'non-object message' };

@@ -6,8 +6,8 @@ export interface DeepgramSttOptions {
   /** Default `wss://api.deepgram.com`. Tests pass the fake's `ws://127.0.0.1:PORT`. */
   readonly baseUrl?: string;
   /**
-   * Default `nova-3` (Deepgram's general flagship; it handles 8 kHz μ-law and supports `keyterm`).
-   * `nova-2-phonecall` is the model Deepgram tunes for low-bandwidth phone audio (protocols.md §2.1).
+   * Default `nova-3` (Deepgram's general flagship; it handles 8 kHz μ-law and supports `keyterm`). `nova-2-phonecall`
+   * is the model Deepgram tunes for low-bandwidth phone audio (https://developers.deepgram.com/docs/model).
    */
   readonly model?: string;
   /** BCP-47, default `en-US`. */
@@ -36,7 +36,10 @@ export interface DeepgramSttOptions {
   readonly closeTimeoutMs?: number;
   /** Caller audio kept for replay after a drop (default 5000 ms = 40 000 bytes of μ-law 8 kHz). */
   readonly replayBufferMs?: number;
-  /** Replay speed cap, × real time (default 1.25: what Deepgram accepts, protocols.md §2.4). */
+  /**
+   * Replay speed cap, × real time (default 1.25: what Deepgram accepts,
+   * https://developers.deepgram.com/docs/recovering-from-connection-errors-and-timeouts-when-live-streaming-audio).
+   */
   readonly replayRate?: number;
   /** Backlog sent at once before pacing starts (default 500 ms of audio). */
   readonly replayBurstMs?: number;
@@ -80,7 +83,7 @@ export function resolveDeepgramOptions(o: DeepgramSttOptions): DeepgramSettings 
 
 const flag = (b: boolean): 'true' | 'false' => (b ? 'true' : 'false');
 
-/** `listen.v1.connect` arguments: μ-law 8 kHz mono straight from Twilio, no resampling (seed 001). */
+/** `listen.v1.connect` arguments: μ-law 8 kHz mono straight from Twilio, no resampling. */
 export function connectArgs(s: DeepgramSettings) {
   return {
     model: s.model,
@@ -96,8 +99,8 @@ export function connectArgs(s: DeepgramSettings) {
     punctuate: flag(s.punctuate),
     ...(s.keyterms.length > 0 ? { keyterm: [...s.keyterms] } : {}),
     queryParams: { ...s.extraQuery },
-    // G10 (toolchain.md §7): the SDK reconnects up to 30 times by default, each time a new session whose
-    // timestamps restart at 0, losing the audio sent in the gap. We reconnect ourselves.
+    // The SDK reconnects up to 30 times by default (README, "The SDK's own reconnect is off"), each time a new session
+    // whose timestamps restart at 0, losing the audio sent in the gap. We reconnect ourselves.
     reconnectAttempts: 0,
     connectionTimeoutInSeconds: s.connectTimeoutMs / 1000,
   };

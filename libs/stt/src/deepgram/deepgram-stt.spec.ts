@@ -36,7 +36,7 @@ type Ev<T extends SttEvent['type']> = Extract<SttEvent, { type: T }>;
 const times = (ws: SttWord[]) => ws.map((w) => [w.word, w.startMs, w.endMs]);
 
 describe('createDeepgramStt against the fake Deepgram', () => {
-  it('streams μ-law 8 kHz with the seed-001 defaults and maps Results/SpeechStarted/UtteranceEnd', async () => {
+  it('streams μ-law 8 kHz with the documented defaults and maps Results/SpeechStarted/UtteranceEnd', async () => {
     const stt = await setup({
       script: [
         { atBytes: 800, kind: 'speech_started' },

@@ -17,7 +17,7 @@ export interface WsTransportOptions {
 }
 
 /**
- * The SDK's `transportFactory` seam (toolchain.md §6.1), implemented on the same `ws` package the SDK would use.
+ * The SDK's `transportFactory` client option (@deepgram/sdk 5), implemented on the same `ws` package the SDK would use.
  * We own it because the SDK's default transport reports a refused upgrade only as the text
  * "Unexpected server response: 429" and drops the `dg-error` / `retry-after` headers; here the HTTP status
  * and headers are kept, so 401 and 429 are told apart without matching message text.

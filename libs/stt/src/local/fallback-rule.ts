@@ -15,12 +15,12 @@ export type GrammarVerdict =
   | { readonly accept: false; readonly reason: 'grammar-empty' | 'grammar-score' | 'grammar-coverage'; readonly score?: number; readonly coverage?: number };
 
 /**
- * When to trust a grammar decode. A JSGF grammar is exact-phrase: speech outside it is either forced onto the
- * nearest phrase or comes back empty (offline-providers.md, gotcha 5). A forced match fits the audio badly, or
- * covers only part of the speech (a short phrase aligned to one word, the rest absorbed as silence/noise). So the
- * grammar's words are used when there are some, their mean acoustic score per frame is at least `minScore`, and
- * they cover at least `minCoverage` of the speech the VAD heard; otherwise the language model decodes the
- * utterance. The defaults and the numbers they come from are in the README ("Grammar or language model").
+ * When to trust a grammar decode. A JSGF grammar is exact-phrase: speech outside it is either forced onto the nearest
+ * phrase or comes back empty. A forced match fits the audio badly, or covers only part of the speech (a short phrase
+ * aligned to one word, the rest absorbed as silence/noise). So the grammar's words are used when there are some, their
+ * mean acoustic score per frame is at least `minScore`, and they cover at least `minCoverage` of the speech the VAD
+ * heard; otherwise the language model decodes the utterance. The defaults and the numbers they come from are in the
+ * README ("Grammar or language model").
  */
 export function judgeGrammar(words: readonly DecodedWord[], speechMs: number, rule: GrammarRule): GrammarVerdict {
   if (words.length === 0) return { accept: false, reason: 'grammar-empty' };

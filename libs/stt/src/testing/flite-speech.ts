@@ -9,7 +9,7 @@ import { encodeMulaw, readWav, resample } from '@voice/audio-codec';
  * the path an offline agent's voice takes to the phone. It mirrors what @voice/tts-providers' `createLocalTts` does
  * (flite in a short-lived worker, `-t` text, resampled with @voice/audio-codec), written here because a provider
  * lib may not import another provider lib. One worker per call: repeated WASI instantiation in one thread crashes
- * Node 20 (offline-providers.md, gotcha 2).
+ * Node 20 (it segfaulted on the 5th instance when tried).
  */
 const WORKER = `const { parentPort, workerData: { module, dir, text, voice } } = require('node:worker_threads');
 process.emitWarning = () => undefined;

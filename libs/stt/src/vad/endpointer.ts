@@ -4,17 +4,21 @@ export type EndpointEvent = { readonly type: 'onset'; readonly atMs: number } | 
 export interface EndpointerOptions {
   /** Duration of one decision (default 20 ms). */
   readonly frameMs?: number;
-  /** Consecutive speech needed to declare an onset (default 60 ms: fast enough for barge-in, ARCHITECTURE.md). */
+  /**
+   * Consecutive speech needed to declare an onset (default 60 ms: fast enough for barge-in, which wants a local onset
+   * within ~20–60 ms).
+   */
   readonly onsetMs?: number;
   /** Consecutive non-speech needed to declare an offset: the hangover (default 500 ms). */
   readonly hangoverMs?: number;
 }
 
 /**
- * Hangover endpointing in TS on top of the WebRTC VAD's per-frame decisions (offline-providers.md: fvad with
- * "hangover/endpointing in TS"). An onset is reported once `onsetMs` of consecutive speech has been seen, stamped
- * at the start of that run; an offset once `hangoverMs` of consecutive non-speech followed, stamped at the end
- * of the last speech frame. Pure and deterministic: feed it booleans, get events.
+ * Hangover endpointing in TS on top of the WebRTC VAD's per-frame decisions (libfvad,
+ * https://github.com/dpirch/libfvad, decides per 10/20/30 ms frame and does no endpointing of its own). An onset is
+ * reported once `onsetMs` of consecutive speech has been seen, stamped at the start of that run; an offset once
+ * `hangoverMs` of consecutive non-speech followed, stamped at the end of the last speech frame. Pure and deterministic:
+ * feed it booleans, get events.
  */
 export class Endpointer {
   readonly frameMs: number;

@@ -105,7 +105,8 @@ export class CartesiaConnection implements FakeCartesiaConnection {
 
   private open(contextId: string): CartesiaContextSim {
     if (this.hooks.contexts.has(contextId)) {
-      // "Never reuse a context_id" (protocols.md §3.4): behaviour is undefined upstream; the fake flags it.
+      // Never reuse a context_id (https://docs.cartesia.ai/use-the-api/concurrency-limits-and-timeouts): behaviour is
+      // undefined upstream; the fake flags it.
       this.hooks.violations.push(`context ${contextId}: context_id reused`);
     }
     const record: CartesiaContextRecord = {

@@ -23,7 +23,10 @@ type Step = { kind: 'speak'; text: string } | { kind: 'flush' } | { kind: 'done'
 const ENCODINGS: Record<string, FakeAudioEncoding | undefined> = { pcm_mulaw: 'mulaw', pcm_s16le: 's16le', pcm_f32le: 'f32le' };
 const RATES = [8000, 16000, 22050, 24000, 44100, 48000];
 const DEFAULT_ERROR_CODE: Record<number, string> = { 400: 'invalid_request', 401: 'unauthorized', 429: 'concurrency_limited' };
-/** Fields that may change between inputs of one context (protocols.md §3.2). */
+/**
+ * Fields that may change between inputs of one context
+ * (https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket).
+ */
 const MUTABLE = new Set(['transcript', 'continue', 'duration', 'flush', 'context_id', 'cancel']);
 
 /** The format and fields fixed by the first request of a context. */
@@ -46,9 +49,10 @@ function validate(req: Record<string, unknown>): string | undefined {
 }
 
 /**
- * One Cartesia context on the fake: buffers text like the real API (`max_buffer_delay_ms`, flush, `continue`),
- * then answers chunk / timestamps / flush_done / done in input order. A cancel halts only a context that has not
- * started generating; one that has keeps sending the generation in progress (protocols.md §3.2).
+ * One Cartesia context on the fake: buffers text like the real API (`max_buffer_delay_ms`, flush, `continue`), then
+ * answers chunk / timestamps / flush_done / done in input order. A cancel halts only a context that has not started
+ * generating; one that has keeps sending the generation in progress
+ * (https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket).
  */
 export class CartesiaContextSim {
   private readonly steps: Step[] = [];
@@ -220,7 +224,8 @@ export class CartesiaContextSim {
   }
 
   private fail(status: number, message: string, errorCode?: string, title?: string): void {
-    // Structured error shape of Cartesia-Version >= 2026-03-01 (protocols.md §3.3); done:true ends the context.
+    // Structured error shape of Cartesia-Version >= 2026-03-01
+    // (https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket); done:true ends the context.
     const frame: Record<string, unknown> = {
       type: 'error',
       done: true,

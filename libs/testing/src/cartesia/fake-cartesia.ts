@@ -57,7 +57,8 @@ const STATUS_TEXT: Record<number, string> = {
 
 function rejectUpgrade(socket: Socket, fault: CartesiaUpgradeFault): void {
   const text = STATUS_TEXT[fault.status] ?? 'Error';
-  // The HTTP error object of the Cartesia API: {error_code, title, message, request_id} (protocols.md §3.3).
+  // The HTTP error object of the Cartesia API: {error_code, title, message, request_id}
+  // (https://docs.cartesia.ai/use-the-api/api-errors).
   const body = JSON.stringify({ error_code: text.toLowerCase().replace(/ /g, '_'), title: text, message: fault.message ?? text, request_id: 'req_fake' });
   const lines = [
     `HTTP/1.1 ${fault.status} ${text}`,
@@ -78,8 +79,9 @@ function presentedKey(req: IncomingMessage, query: Record<string, string>): stri
 }
 
 /**
- * A fake Cartesia TTS WebSocket (`GET /tts/websocket`) on https://127.0.0.1 with the test certificate of
- * ../tls, speaking the JSON protocol of protocols.md §3 and recording every upgrade, frame, context and close.
+ * A fake Cartesia TTS WebSocket (`GET /tts/websocket`) on https://127.0.0.1 with the test certificate of ../tls,
+ * speaking the JSON protocol of https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket and recording every
+ * upgrade, frame, context and close.
  */
 export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise<FakeCartesia> {
   const apiKey = opts.apiKey ?? 'sk_test_cartesia';
@@ -143,7 +145,8 @@ export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise
     socket.once('close', () => rawSockets.delete(socket));
     if (url.pathname !== '/tts/websocket') return reject({ status: 404 });
     if (presentedKey(req, query) !== apiKey) return reject({ status: 401, message: 'Invalid API key' });
-    // On WebSockets the `cartesia_version` query "will take precedence" over the header (protocols.md §3.1).
+    // On WebSockets the `cartesia_version` query "will take precedence" over the header
+    // (https://docs.cartesia.ai/use-the-api/api-conventions).
     const version = query['cartesia_version'] ?? req.headers['cartesia-version'];
     if ((opts.requireVersion ?? true) && (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version))) {
       return reject({ status: 400, message: 'Missing or invalid Cartesia-Version' });

@@ -1,4 +1,7 @@
-/** CSM's Mimi codec: 24 kHz mono, one frame per 80 ms (services/csm-gpu README; csm-model.md §1.7). */
+/**
+ * CSM's Mimi codec: 24 kHz mono, one frame per 80 ms (services/csm-gpu README;
+ * https://huggingface.co/docs/transformers/model_doc/mimi).
+ */
 export const CSM_SAMPLE_RATE = 24_000;
 export const CSM_FRAME_SAMPLES = 1920;
 

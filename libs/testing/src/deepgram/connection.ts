@@ -100,7 +100,8 @@ export class FakeDeepgramSession implements FakeDeepgramConnection {
     this.requestId = settings.requestId;
     this.steps = [...settings.script].sort((a, b) => a.atBytes - b.atBytes);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    // NET-0001 (protocols.md §2.4): no binary or text frame from the client within the window closes the stream.
+    // NET-0001 (https://developers.deepgram.com/docs/audio-keep-alive): no binary or text frame from the client within
+    // the window closes the stream.
     this.idleTimer = setTimeout(() => this.onIdle(), settings.idleTimeoutMs);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()));

@@ -71,8 +71,9 @@ function presentedKey(req: IncomingMessage): string | undefined {
 }
 
 /**
- * A fake Deepgram live-transcription server (`/v1/listen`) on 127.0.0.1, plain ws. It speaks the wire protocol
- * of protocols.md §2 and records every upgrade, frame and close so tests can assert what crossed the wire.
+ * A fake Deepgram live-transcription server (`/v1/listen`) on 127.0.0.1, plain ws. It speaks the wire protocol of
+ * https://developers.deepgram.com/docs/live-streaming-audio and records every upgrade, frame and close so tests can
+ * assert what crossed the wire.
  */
 export async function startFakeDeepgram(opts: FakeDeepgramOptions = {}): Promise<FakeDeepgram> {
   const apiKey = opts.apiKey ?? 'test-key';

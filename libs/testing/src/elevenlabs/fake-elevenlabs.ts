@@ -60,7 +60,9 @@ function rejectUpgrade(socket: Socket, fault: ElevenLabsUpgradeFault): void {
 
 /**
  * A fake ElevenLabs `stream-input` WebSocket (`/v1/text-to-speech/{voice_id}/stream-input`) on plain ws 127.0.0.1,
- * enforcing the BOS / trailing-space / EOS rules of protocols.md §4.1 and recording what crossed the wire.
+ * enforcing the BOS / trailing-space / EOS rules of
+ * https://elevenlabs.io/docs/api-reference/text-to-speech/v-1-text-to-speech-voice-id-stream-input and recording what
+ * crossed the wire.
  *
  * Auth: a wrong `xi-api-key` header is refused at the upgrade with 401 (the REST API's answer); with no header the
  * key must come in the BOS message, and a wrong one closes the socket 1008 `invalid_api_key`.

@@ -22,7 +22,10 @@ export interface SessionSettings {
   violation(text: string): void;
 }
 
-/** Default `generation_config.chunk_length_schedule` (protocols.md §4.1). */
+/**
+ * Default `generation_config.chunk_length_schedule`
+ * (https://elevenlabs.io/docs/api-reference/text-to-speech/v-1-text-to-speech-voice-id-stream-input).
+ */
 const DEFAULT_SCHEDULE = [120, 160, 250, 290];
 
 /** The key a BOS message may carry: `xi-api-key` (schema), `xi_api_key` (asyncapi example) or `authorization`. */
@@ -198,7 +201,7 @@ export class ElevenLabsSession implements FakeElevenLabsSession {
       const piece = pieces[i] ?? new Uint8Array(0);
       const msg: Record<string, unknown> = { audio: Buffer.from(piece).toString('base64'), isFinal: false };
       if (this.s.alignment) {
-        // Characters spread over the chunks in proportion; times are relative to the chunk (protocols.md §4.1).
+        // Characters spread over the chunks in proportion; times are relative to the chunk (stream-input reference).
         const until = i === pieces.length - 1 ? chars.length : Math.round(((i + 1) * chars.length) / pieces.length);
         const mine = chars.slice(charAt, until);
         charAt = until;

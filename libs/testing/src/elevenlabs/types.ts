@@ -40,7 +40,8 @@ export interface FakeElevenLabsOptions {
   readonly chunkIntervalMs?: number;
   /**
    * Close 1008 after this long without a text message. Default: the `inactivity_timeout` query (seconds), else
-   * 20 s ("the connection will automatically close after 20 seconds of inactivity", protocols.md §4.1).
+   * 20 s ("the connection will automatically close after 20 seconds of inactivity",
+   * https://help.elevenlabs.io/hc/en-us/articles/28084868106513-How-can-I-keep-the-WebSocket-open).
    */
   readonly inactivityTimeoutMs?: number;
   /** Close 1008 on a missing BOS or a non-JSON frame, as the real API does with bad input (default true). */

@@ -284,7 +284,7 @@ describe('FakeTwilioClient: upgrade signature and lifecycle', () => {
   const TOKEN = '12345';
   const PUBLIC = 'wss://gw.example.com';
 
-  it('computes the X-Twilio-Signature of the public wss URL (protocols.md §1.7 vector)', () => {
+  it('computes the X-Twilio-Signature of the public wss URL (known HMAC-SHA1 vector)', () => {
     expect(signUpgrade(TOKEN, 'wss://gw.example.com/twilio/media')).toBe('xOtUNom2O6Ixz0xt8ODDv8MkQUY=');
   });
 

@@ -16,9 +16,10 @@ import {
 } from './types';
 
 /**
- * Plays Twilio's side of a bidirectional Media Stream against a gateway: `connected`, `start`, caller audio as
- * 20 ms `media` frames on deadlines, `dtmf`, `stop`; buffers and "plays" what the gateway sends at 8000 B/s,
- * echoes marks like Twilio (protocols.md §1.4) and records every frame, every violation and every mark.
+ * Plays Twilio's side of a bidirectional Media Stream against a gateway: `connected`, `start`, caller audio as 20 ms
+ * `media` frames on deadlines, `dtmf`, `stop`; buffers and "plays" what the gateway sends at 8000 B/s, echoes marks
+ * like Twilio (https://www.twilio.com/docs/voice/media-streams/websocket-messages) and records every frame, every
+ * violation and every mark.
  */
 
 export class FakeTwilioClient {

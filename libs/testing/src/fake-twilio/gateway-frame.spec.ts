@@ -4,7 +4,7 @@ import { checkGatewayFrame, type GatewayFrameCheck } from './gateway-frame';
 const SID = 'MZ' + '0123456789abcdef'.repeat(2);
 const codeOf = (c: GatewayFrameCheck): string => (c.ok ? 'ok' : c.violation.code);
 
-describe('checkGatewayFrame (protocols.md §6.2.5)', () => {
+describe('checkGatewayFrame (Twilio errors 31950/31951/31924)', () => {
   it('accepts what @voice/twilio-protocol serialises', () => {
     const audio = Uint8Array.from([1, 2, 3, 250]);
     const media = checkGatewayFrame(serializeMedia(SID, audio), false, SID);

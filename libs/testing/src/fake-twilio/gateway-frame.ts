@@ -1,8 +1,9 @@
 /**
- * The checks Twilio applies to what a server sends on a bidirectional stream (protocols.md §1.3, §6.2.5; Twilio
- * errors 31950/31951/31924): text frames only; `event` ∈ {media, mark, clear}; `streamSid` equal to the `start`
- * one; `media.payload` valid non-empty base64 without a RIFF/.snd header; no fields beyond the documented ones;
- * nothing before `start`. Written independently of @voice/twilio-protocol so the fake can catch its bugs too.
+ * The checks Twilio applies to what a server sends on a bidirectional stream
+ * (https://www.twilio.com/docs/voice/media-streams/websocket-messages; https://www.twilio.com/docs/api/errors/31950,
+ * 31951, 31924): text frames only; `event` ∈ {media, mark, clear}; `streamSid` equal to the `start` one;
+ * `media.payload` valid non-empty base64 without a RIFF/.snd header; no fields beyond the documented ones; nothing
+ * before `start`. Written independently of @voice/twilio-protocol so the fake can catch its bugs too.
  */
 
 export type TwilioViolationCode =

@@ -1,7 +1,8 @@
 /**
- * Twilio's outbound buffer as protocols.md §1.4 describes it: "media messages are buffered and played in the
- * order received"; a mark is echoed "when the audio ends (or if there is no audio buffered)"; on clear Twilio
- * "empties the audio buffer and sends back mark messages matching any remaining mark messages".
+ * Twilio's outbound buffer as https://www.twilio.com/docs/voice/media-streams/websocket-messages describes it: "media
+ * messages are buffered and played in the order received"; a mark is echoed "when the audio ends (or if there is no
+ * audio buffered)"; on clear Twilio "empties the audio buffer and sends back mark messages matching any remaining mark
+ * messages".
  *
  * Model: a FIFO of audio and marks drained at 8000 bytes/s of wall-clock time. Playback position is computed
  * from the clock when asked (no per-frame ticks); the only timer is the one for the next queued mark.

@@ -12,7 +12,7 @@ function cutArguments(args: string): string[] {
   return [args.slice(0, third), args.slice(third, 2 * third), args.slice(2 * third)].filter((s) => s.length > 0);
 }
 
-/** Body fields Groq rejects with 400 (protocols.md §5.4). */
+/** Body fields Groq rejects with 400 (https://console.groq.com/docs/openai). */
 function groqViolation(body: Record<string, unknown>): string | undefined {
   for (const field of ['logprobs', 'logit_bias', 'top_logprobs']) {
     if (body[field] !== undefined && body[field] !== null) return `'${field}' is not supported`;

@@ -91,8 +91,9 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
 }
 
 /**
- * Starts a fake of the OpenAI HTTP API (chat completions SSE, audio speech, audio transcriptions) on 127.0.0.1,
- * served under both `/v1/...` (OpenAI) and `/openai/v1/...` (Groq's OpenAI-compatible API, protocols.md §5.4).
+ * Starts a fake of the OpenAI HTTP API (chat completions SSE, audio speech, audio transcriptions) on 127.0.0.1, served
+ * under both `/v1/...` (OpenAI) and `/openai/v1/...` (Groq's OpenAI-compatible API,
+ * https://console.groq.com/docs/openai).
  */
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   const apiKey = options.apiKey ?? 'test-key';

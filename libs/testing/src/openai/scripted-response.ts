@@ -20,7 +20,10 @@ function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-/** OpenAI error `type`/`code` per status, as the API and Groq send them (protocols.md §5.4 for the 429 body). */
+/**
+ * OpenAI error `type`/`code` per status, as the API and Groq send them (Groq's 429:
+ * https://console.groq.com/docs/rate-limits, body as reported in https://github.com/Aider-AI/aider/issues/3265).
+ */
 export function defaultErrorBody(status: number, vendor: RecordedRequest['vendor']): unknown {
   const table: Record<number, [string, string, string | null]> = {
     400: ['Invalid request.', 'invalid_request_error', null],

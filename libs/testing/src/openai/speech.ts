@@ -1,7 +1,8 @@
 import type { ScriptedResponse } from './scripted-response';
 import type { RecordedRequest, SpeechScript } from './types';
 
-// Field rules of `POST /v1/audio/speech` (protocols.md §5.1, from the OpenAI OpenAPI spec).
+// Field rules of `POST /v1/audio/speech` (https://platform.openai.com/docs/api-reference/audio/createSpeech, from the
+// OpenAI OpenAPI spec).
 const MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts', 'gpt-4o-mini-tts-2025-12-15'];
 const VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
 const FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
@@ -91,7 +92,7 @@ export async function serveSpeech(out: ScriptedResponse, record: RecordedRequest
     await out.end();
     return;
   }
-  // The real API streams with Transfer-Encoding: chunked; `audio/pcm` is what it labels raw PCM (toolchain.md §6.3).
+  // The real API streams with Transfer-Encoding: chunked; `audio/pcm` is what it labels raw PCM.
   if (!(await out.start(200, { 'content-type': format === 'wav' ? 'audio/wav' : 'audio/pcm' }))) return;
   for (const piece of pieces) if (!(await out.write(piece))) return;
   await out.end();

@@ -1,7 +1,9 @@
 import type { ScriptedResponse } from './scripted-response';
 import type { RecordedRequest, TranscriptionScript, UploadedFile } from './types';
 
-// Field rules of `POST /v1/audio/transcriptions` (protocols.md §5.2) plus Groq's Whisper models (§5.4).
+// Field rules of `POST /v1/audio/transcriptions`
+// (https://platform.openai.com/docs/api-reference/audio/createTranscription) plus Groq's Whisper models
+// (https://console.groq.com/docs/openai).
 const MODELS = [
   'whisper-1',
   'gpt-4o-transcribe',

@@ -47,7 +47,7 @@ export interface ChatScript extends ResponseFaults {
   usage?: { promptTokens: number; completionTokens: number };
   /** Write a malformed `data:` line (truncated JSON) after this many SSE events, then end the response. */
   malformedAfterChunks?: number;
-  /** Split every SSE event across two TCP writes, mid-JSON (protocols.md §5.3 fake-server tip). */
+  /** Split every SSE event across two TCP writes, mid-JSON (a client must buffer until the blank line ending it). */
   splitEvents?: boolean;
 }
 

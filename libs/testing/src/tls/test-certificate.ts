@@ -2,7 +2,7 @@
  * A self-signed TLS certificate for 127.0.0.1, ::1 and localhost, valid from 2000-01-01 to 2126-01-01.
  *
  * TEST-ONLY KEY: the private key below is public (it is committed to this repository). It exists so that fakes of
- * vendors whose SDKs force TLS (Cartesia's SDK rewrites every base URL to `wss:`, toolchain.md G11) can listen on
+ * vendors whose SDKs force TLS (Cartesia's SDK rewrites every base URL to `wss:` in `buildURL()`) can listen on
  * loopback with `https`. Never use it for anything but local tests. The PEM text lives in a .ts module rather than in
  * .pem files so that it also loads from the compiled `dist/` (tsc does not copy non-TS files).
  *

@@ -23,9 +23,9 @@ export interface CartesiaSocketOptions {
 const OPEN = 1;
 
 /**
- * One Cartesia TTS WebSocket, opened through the SDK's `TTSWS` (so the SDK builds the URL, auth and version
- * headers, toolchain.md §6.2) and multiplexing contexts by `context_id`. Frames for unknown contexts (a cancelled
- * context whose generation was already running, protocols.md §3.2) are dropped here.
+ * One Cartesia TTS WebSocket, opened through the SDK's `TTSWS` (so the SDK builds the URL, auth and version headers)
+ * and multiplexing contexts by `context_id`. Frames for unknown contexts (a cancelled context whose generation was
+ * already running, https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket) are dropped here.
  *
  * We construct `TTSWS` ourselves instead of `client.tts.websocket()` so that our `error` listener exists before the
  * handshake can fail (the SDK turns an error with no listener into an unhandled rejection), and we catch the

@@ -166,7 +166,8 @@ describe('CartesiaTts against the fake Cartesia', () => {
   });
 
   it('an upgrade that never completes fails with TTS_TIMEOUT after connectTimeoutMs', async () => {
-    await setup({}, { connectTimeoutMs: 80 });
+    // Long enough for a real TLS handshake on a loaded CI box (the recovery below must not time out too).
+    await setup({}, { connectTimeoutMs: 1500 });
     fake.failUpgrades({ status: 0, hang: true });
     expect(await failure(tts.synthesize('Hello?', { signal }))).toMatchObject({ code: 'TTS_TIMEOUT', retryable: true });
     expect((await collect(tts.synthesize('Hello.', { signal }))).length).toBe(expectedBytes('Hello.'));

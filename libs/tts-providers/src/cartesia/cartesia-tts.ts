@@ -27,8 +27,9 @@ export interface CartesiaTtsOptions {
   /** Fail the sentence with TTS_TIMEOUT when its context sends nothing for this long (default 5000 ms). */
   readonly responseTimeoutMs?: number;
   /**
-   * Start a fresh context when the reply's context saw no traffic for this long (default 1000 ms): newer Cartesia
-   * docs expire a context "1 second after the last output", older ones 5 s after the last input (protocols.md §3.4).
+   * Start a fresh context when the reply's context saw no traffic for this long (default 1000 ms): newer Cartesia docs
+   * expire a context "1 second after the last output", older ones 5 s after the last input
+   * (https://docs.cartesia.ai/use-the-api/concurrency-limits-and-timeouts).
    */
   readonly contextIdleMs?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -112,7 +113,8 @@ export class CartesiaTts implements ClosableTtsProvider {
     const existing = key === undefined ? undefined : this.turns.get(key);
     if (existing?.usable(socket, maxIdle)) return existing;
     existing?.cancel();
-    // Never reuse a context_id (protocols.md §3.4): the reply's turnId plus a per-provider sequence number.
+    // Never reuse a context_id (https://docs.cartesia.ai/use-the-api/concurrency-limits-and-timeouts): the reply's
+    // turnId plus a per-provider sequence number.
     this.contextSeq += 1;
     const contextId = `${key ?? 'tts'}-${this.contextSeq}`;
     const turn = new CartesiaTurn(key ?? contextId, contextId, socket, {

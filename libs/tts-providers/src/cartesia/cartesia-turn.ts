@@ -4,7 +4,10 @@ import { SentenceStream } from '../sentence-stream';
 import { classifyFailure, type TtsError } from '../tts-error';
 import type { CartesiaSocket, ContextRoute } from './cartesia-socket';
 
-/** The request fields every input of a context repeats unchanged (protocols.md §3.2). */
+/**
+ * The request fields every input of a context repeats unchanged
+ * (https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket).
+ */
 export interface CartesiaGenerationFields {
   readonly model_id: string;
   readonly voice: { readonly mode: 'id'; readonly id: string };
@@ -28,9 +31,10 @@ type TurnState = 'open' | 'ending' | 'retired';
  * One reply = one Cartesia context. Each sentence is sent as `{transcript, continue: true}` followed by a manual
  * flush (`{transcript: "", continue: true, flush: true}`); the last one as `{transcript, continue: false}`.
  *
- * Sentence bookkeeping: outputs on a context arrive in input order ("Outputs on a context arrive in input order",
- * protocols.md §3.3), so chunks belong to the oldest sentence still open; its `flush_done` (or the context's `done`
- * for the last sentence) closes it and the next sentence becomes the head. We never depend on `flush_id` values.
+ * Sentence bookkeeping: outputs on a context arrive in input order
+ * (https://docs.cartesia.ai/2026-03-01/api-reference/tts/websocket), so chunks belong to the oldest sentence still
+ * open; its `flush_done` (or the context's `done` for the last sentence) closes it and the next sentence becomes the
+ * head. We never depend on `flush_id` values.
  */
 export class CartesiaTurn implements ContextRoute {
   private readonly sentences: SentenceStream[] = [];

@@ -5,7 +5,7 @@ import { CsmTts, type CsmTtsOptions } from './csm-tts';
 import { withBackchannel } from './with-backchannel';
 
 export interface CreateCsmTtsOptions extends CsmTtsOptions {
-  /** Speaks a sentence CSM could not (seed 000: Cartesia), and the backchannel. */
+  /** Speaks a sentence CSM could not (e.g. Cartesia), and the backchannel. */
   readonly fallback: TtsProvider;
   /** `CSM_TIMEOUT_MS`: no first CSM audio within this long → the fallback speaks the sentence (default 1500). */
   readonly timeoutMs?: number;

@@ -9,7 +9,7 @@ import type { ClosableTtsProvider, SynthesizeOptions } from '../types';
 export interface CsmBridgeTtsOptions {
   /** The bridge root, `ws://host:port` (or `wss://`; `http(s)://` is accepted and switched). */
   readonly baseUrl: string;
-  /** The bridge session, i.e. one call's context on the bridge (seed 004: unique per call). */
+  /** The bridge session, i.e. one call's context on the bridge (unique per call; apps/csm-bridge/README.md). */
   readonly sessionId: string;
   /** `voice_profile_id` (default `default`). */
   readonly voiceProfileId?: string;
@@ -41,11 +41,11 @@ function bridgeError(provider: string, m: { error?: unknown; code?: unknown; ret
 }
 
 /**
- * CSM through apps/csm-bridge, as a TtsProvider: seed 004's WebSocket (`/v1/native/ws/:sessionId`) with its
- * optional `request_id` so each call yields exactly its own μ-law 8 kHz audio and ends at the bridge's `done`. One
- * socket per instance (one bridge session, so one context: make one instance per call), opened on first use and
- * reopened after the bridge closed it. An abort sends `{"type":"cancel"}`, which stops the CSM request on the bridge
- * (and drops sentences queued behind it there: barge-in ends the whole reply).
+ * CSM through apps/csm-bridge, as a TtsProvider: the CSM WebSocket protocol (apps/csm-bridge/README.md,
+ * `/v1/native/ws/:sessionId`) with its optional `request_id` so each call yields exactly its own μ-law 8 kHz audio and
+ * ends at the bridge's `done`. One socket per instance (one bridge session, so one context: make one instance per
+ * call), opened on first use and reopened after the bridge closed it. An abort sends `{"type":"cancel"}`, which stops
+ * the CSM request on the bridge (and drops sentences queued behind it there: barge-in ends the whole reply).
  */
 export class CsmBridgeTts implements ClosableTtsProvider {
   readonly name: string;

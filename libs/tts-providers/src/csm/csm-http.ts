@@ -4,7 +4,7 @@ import { classifyFailure, parseRetryAfter, TtsError } from '../tts-error';
 
 /**
  * One `POST` to services/csm-gpu over `http.request` with a keep-alive agent: on loopback it beats `fetch` at p99
- * (1.5 ms vs 6 ms, audio-performance.md §5), and the socket stays warm between sentences. The response body is
+ * (1.5 ms vs 6 ms, measured on a 2-core box), and the socket stays warm between sentences. The response body is
  * read as it arrives. A stall timer (`timeoutMs` for the headers and between body chunks) destroys the request;
  * so does `signal`. A request that ended normally leaves its socket in the pool.
  */

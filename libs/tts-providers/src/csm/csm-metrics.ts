@@ -30,9 +30,9 @@ export interface CsmRequestMetrics {
 }
 
 /**
- * Why a sentence left CSM for the fallback, as seed 000 / the issue name them: no first audio within
- * `CSM_TIMEOUT_MS`, a 503 (model loading, overloaded), another 5xx, a 413 still too large after the shrink, or the
- * error code of anything else (`error:TTS_CONNECTION_LOST`, `error:TTS_NO_AUDIO`, ...).
+ * Why a sentence left CSM for the fallback: no first audio within `CSM_TIMEOUT_MS`, a 503 (model loading, overloaded),
+ * another 5xx, a 413 still too large after the shrink, or the error code of anything else (`error:TTS_CONNECTION_LOST`,
+ * `error:TTS_NO_AUDIO`, ...).
  */
 export type CsmFallbackReason = 'timeout' | 'status:503' | 'status:5xx' | 'status:413' | `error:${string}`;
 

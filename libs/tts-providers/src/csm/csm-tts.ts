@@ -57,14 +57,15 @@ interface Body {
   readonly contextSeconds: number;
 }
 
-/** Converted and yielded before the rest of the first piece, so the first frame is not held back (ARCHITECTURE.md). */
+/** Converted and yielded before the rest of the first piece, so the first frame is not held back. */
 const FIRST_MS = 20;
 
 /**
- * Sesame CSM through services/csm-gpu `POST /tts` (seed 000): the request carries the call's recent turns from
- * `context.conversation` (a @voice/context-buffer ContextBuffer), the 24 kHz PCM16 answer is transcoded once per
- * sentence to `format` as it arrives. A 413 halves the conversation window and retries once; every other failure
- * is a coded TtsError for `withFallback` to act on. Aborting `signal` destroys the HTTP request.
+ * Sesame CSM through services/csm-gpu `POST /tts` (the CSM service contract, services/csm-gpu/README.md): the request
+ * carries the call's recent turns from `context.conversation` (a @voice/context-buffer ContextBuffer), the 24 kHz PCM16
+ * answer is transcoded once per sentence to `format` as it arrives. A 413 halves the conversation window and retries
+ * once; every other failure is a coded TtsError for `withFallback` to act on. Aborting `signal` destroys the HTTP
+ * request.
  */
 export class CsmTts implements ClosableTtsProvider {
   readonly name: string;
@@ -147,7 +148,8 @@ export class CsmTts implements ClosableTtsProvider {
     try {
       let res = await this.post(exchange, this.body(text, conversation), state, accept);
       if (res?.statusCode === 413 && conversation && !state.shrunk) {
-        // The 413 rule (seed 000, context-buffer README): halve the window, for later requests too, and retry once.
+        // The 413 rule (services/csm-gpu/README.md, context-buffer README): halve the window, for later requests too,
+        // and retry once.
         const detail = await readServiceError(res, exchange);
         const before = conversation.windowSeconds;
         const after = conversation.shrink();

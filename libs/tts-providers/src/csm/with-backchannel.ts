@@ -7,7 +7,7 @@ import type { CsmBackchannelMetrics, CsmMetricSink } from './csm-metrics';
 export interface BackchannelOptions {
   /** Play a backchannel when the first audio of a reply is later than this (ms). */
   readonly afterMs: number;
-  /** What to say, used in turn (default `['Mm-hm.']`, seed 000). */
+  /** What to say, used in turn (default `['Mm-hm.']`). */
   readonly phrases?: readonly string[];
   /** Replies remembered as "already backchannelled" (default 256). */
   readonly maxTurns?: number;
@@ -37,11 +37,11 @@ function firstWithin(next: Promise<IteratorResult<AudioChunk>>, ms: number, sign
 }
 
 /**
- * Seed 000's "if CSM is slow to respond, a short backchannel ('Mm-hm.') can play quickly": when the first audio of a
- * reply's first sentence is later than `afterMs`, `speaker` says a short phrase, then the primary's audio follows. The
- * two never overlap: the primary keeps generating while the phrase plays, and its chunks are yielded only after the
- * phrase's last one. At most one backchannel per reply (`turnId`); a failing speaker is logged and skipped. The
- * wrapper declares the primary's format and transcodes the speaker's audio when it differs.
+ * If CSM is slow to respond, a short backchannel ('Mm-hm.') can play quickly: when the first audio of a reply's first
+ * sentence is later than `afterMs`, `speaker` says a short phrase, then the primary's audio follows. The two never
+ * overlap: the primary keeps generating while the phrase plays, and its chunks are yielded only after the phrase's last
+ * one. At most one backchannel per reply (`turnId`); a failing speaker is logged and skipped. The wrapper declares the
+ * primary's format and transcodes the speaker's audio when it differs.
  */
 export function withBackchannel(primary: TtsProvider, speaker: TtsProvider, options: BackchannelOptions): ClosableTtsProvider {
   const phrases = options.phrases && options.phrases.length > 0 ? options.phrases : ['Mm-hm.'];

@@ -29,15 +29,16 @@ interface PendingSentence {
 
 const nonSpace = (s: string): number => s.replace(/\s+/g, '').length;
 
-/** ElevenLabs says "wrong key" only in a close reason, and "idle too long" the same way (protocols.md §4.1). */
+/** ElevenLabs says "wrong key" only in a close reason, and "idle too long" the same way (stream-input reference). */
 function closeFailure(code: number, reason: string): WireFailure {
   return { closeCode: code, reason: reason || undefined, authRejected: /invalid_api_key|unauthori[sz]ed/i.test(reason), timeout: code === 1008 && /timeout/i.test(reason) };
 }
 
 /**
- * One reply on one `stream-input` socket (protocols.md §4.1): BOS `{"text":" "}` on open, each sentence as
- * `{"text": "<sentence> ", "flush": true}`, EOS `{"text":""}` after the last one, `" "` keepalives while idle, and
- * never an empty text otherwise.
+ * One reply on one `stream-input` socket
+ * (https://elevenlabs.io/docs/api-reference/text-to-speech/v-1-text-to-speech-voice-id-stream-input):
+ * BOS `{"text":" "}` on open, each sentence as `{"text": "<sentence> ", "flush": true}`, EOS `{"text":""}` after the
+ * last one, `" "` keepalives while idle, and never an empty text otherwise.
  *
  * Sentence bookkeeping: stream-input has no per-flush completion message, so a sentence ends when the `alignment`
  * characters received reach the non-space characters sent up to it; the last sentence ends at `isFinal`. When a

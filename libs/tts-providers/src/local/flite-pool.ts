@@ -92,10 +92,10 @@ class FliteWorker {
 }
 
 /**
- * Single-use flite workers, `poolSize` of them spawned and instantiated ahead of need so a sentence does not wait
- * for thread start-up. Each worker runs one utterance and is terminated (offline-providers.md gotcha 2); the pool is
- * refilled when a sentence's audio is ready. Concurrency is not capped: each concurrent sentence takes a worker
- * (a pre-spawned one if any is idle, else a new one).
+ * Single-use flite workers, `poolSize` of them spawned and instantiated ahead of need so a sentence does not wait for
+ * thread start-up. Each worker runs one utterance and is terminated (repeated instantiation in one thread crashes
+ * Node 20; see flite-worker.ts); the pool is refilled when a sentence's audio is ready. Concurrency is not capped:
+ * each concurrent sentence takes a worker (a pre-spawned one if any is idle, else a new one).
  */
 export class FlitePool {
   private readonly idle: FliteWorker[] = [];

@@ -4,11 +4,11 @@
  * worker file path would point at a `.ts` file that Node cannot load. The function must stay self-contained: it may
  * use only its parameters and globals, never a name from this module's scope.
  *
- * Why one worker per utterance: instantiating the flite WASI module again and again in one thread segfaulted Node 20
- * on the 5th instance (offline-providers.md, gotcha 2); a worker that lives for one utterance is the verified-safe
- * path. The worker instantiates the module as soon as it starts, before its text is known, through WASI imports that
- * forward to a WASI object created when the job arrives (WASI reads its args only in `_start`), so a pre-spawned
- * worker has thread start-up and instantiation behind it when the text comes.
+ * Why one worker per utterance: instantiating the flite WASI module again and again in one thread segfaulted Node 20 on
+ * the 5th instance when tried; a worker that lives for one utterance is the verified-safe path. The worker instantiates
+ * the module as soon as it starts, before its text is known, through WASI imports that forward to a WASI object created
+ * when the job arrives (WASI reads its args only in `_start`), so a pre-spawned worker has thread start-up and
+ * instantiation behind it when the text comes.
  */
 import type * as Fs from 'node:fs';
 import type * as Wasi from 'node:wasi';

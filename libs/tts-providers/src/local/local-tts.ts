@@ -14,7 +14,7 @@ export type FliteVoice = (typeof FLITE_VOICES)[number];
 export interface LocalTtsOptions {
   /**
    * Default `rms`: the best recognised flite voice after the telephone path (6 % WER through PocketSphinx, against
-   * 16–26 % for awb/kal16/slt; offline-providers.md).
+   * 16–26 % for awb/kal16/slt, measured).
    */
   readonly voice?: FliteVoice;
   /** Workers spawned and instantiated ahead of need (default 2; 0 spawns one per sentence on demand). */

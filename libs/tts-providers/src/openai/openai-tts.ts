@@ -26,7 +26,10 @@ export interface OpenAiTtsOptions {
   readonly name?: string;
 }
 
-/** `pcm` from the speech endpoint: "raw samples in 24kHz (16-bit signed, low-endian), without the header" (protocols.md §5.1). */
+/**
+ * `pcm` from the speech endpoint: "raw samples in 24kHz (16-bit signed, low-endian), without the header"
+ * (https://platform.openai.com/docs/api-reference/audio/createSpeech).
+ */
 const SOURCE = pcm16Format(24_000);
 /** 20 ms of the 24 kHz s16le source: converted and yielded before the rest of the first network chunk. */
 const FIRST_BYTES = 960;
@@ -47,8 +50,8 @@ export class OpenAiTts implements TtsProvider {
   constructor(private readonly o: OpenAiTtsOptions) {
     if (!o.apiKey) throw new TtsError('TTS_INVALID_OPTIONS', 'openai-tts: apiKey is required', { provider: 'openai-tts', retryable: false });
     this.name = o.name ?? 'openai-tts';
-    // The SDK retries twice and waits 10 minutes by default (toolchain.md §6.3): our own policy and timer decide
-    // instead; the SDK timeout stays only as a backstop.
+    // The SDK retries twice and waits 10 minutes by default (openai-node README, "Retries" and "Timeouts"): our own
+    // policy and timer decide instead; the SDK timeout stays only as a backstop.
     this.client = new OpenAI({ apiKey: o.apiKey, baseURL: o.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: 120_000 });
     this.policy = retryPolicy(o.retry);
   }
