@@ -1,3 +1,5 @@
+import type { AudioChunk } from '@voice/audio-codec';
+
 /** Resolves true after `ms`, or false as soon as `signal` aborts; the timer and listener are always released. */
 export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
@@ -48,4 +50,25 @@ export function linkedController(parent: AbortSignal): { controller: AbortContro
   if (parent.aborted) controller.abort(parent.reason);
   else parent.addEventListener('abort', onAbort, { once: true });
   return { controller, release: () => parent.removeEventListener('abort', onAbort) };
+}
+
+/** How a stream's first `next()` ended its race: an item (or the end), an error, the deadline, or the caller's abort. */
+export type FirstItem = { kind: 'item'; result: IteratorResult<AudioChunk> } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };
+
+/** Races a stream's first `next()` against a `ms` deadline and the caller's abort (used by withFallback and withBackchannel). */
+export function firstWithin(next: Promise<IteratorResult<AudioChunk>>, ms: number, signal: AbortSignal): Promise<FirstItem> {
+  return new Promise((resolve) => {
+    const done = (r: FirstItem): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    const onAbort = (): void => done({ kind: 'aborted' });
+    const timer = setTimeout(() => done({ kind: 'timeout' }), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+    next.then(
+      (result) => done({ kind: 'item', result }),
+      (error: unknown) => done({ kind: 'error', error }),
+    );
+  });
 }

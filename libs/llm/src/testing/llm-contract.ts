@@ -1,5 +1,6 @@
 import { LlmError } from '../llm-error';
-import type { ChatMessage, LlmDelta, LlmProvider } from '../types';
+import type { ChatMessage, LlmProvider } from '../types';
+import { collect } from './collect-deltas';
 
 /** What a provider's test setup hands the shared contract: the provider plus a way to script its upstream. */
 export interface LlmContractHarness {
@@ -29,19 +30,6 @@ const HISTORY: readonly ChatMessage[] = [
   { role: 'system', content: 'You are a phone agent.' },
   { role: 'user', content: 'Hello?' },
 ];
-
-async function collect(it: AsyncIterable<LlmDelta>, onEvent?: (e: LlmDelta) => boolean): Promise<{ events: LlmDelta[]; error?: unknown }> {
-  const events: LlmDelta[] = [];
-  try {
-    for await (const e of it) {
-      events.push(e);
-      if (onEvent?.(e) === false) break;
-    }
-    return { events };
-  } catch (error) {
-    return { events, error };
-  }
-}
 
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 

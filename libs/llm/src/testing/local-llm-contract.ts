@@ -1,5 +1,6 @@
 import { LlmError, type LlmErrorCode } from '../llm-error';
 import type { ChatMessage, LlmDelta, LlmProvider } from '../types';
+import { collect } from './collect-deltas';
 
 /** What an in-process provider (no upstream server: scripted dialog, a local model) hands the shared contract. */
 export interface LocalLlmContractHarness {
@@ -11,19 +12,6 @@ export interface LocalLlmContractHarness {
   createInvalid(): unknown;
   invalidCode: LlmErrorCode;
   teardown(): Promise<void>;
-}
-
-async function collect(it: AsyncIterable<LlmDelta>, onEvent?: (e: LlmDelta) => boolean): Promise<{ events: LlmDelta[]; error?: unknown }> {
-  const events: LlmDelta[] = [];
-  try {
-    for await (const e of it) {
-      events.push(e);
-      if (onEvent?.(e) === false) break;
-    }
-    return { events };
-  } catch (error) {
-    return { events, error };
-  }
 }
 
 const textOf = (events: readonly LlmDelta[]): string => events.map((e) => (e.type === 'text' ? e.text : '')).join('');

@@ -1,7 +1,8 @@
-import { type AudioChunk, decodeMulaw, MULAW_8K, resample, sameFormat } from '@voice/audio-codec';
+import { type AudioChunk, resample } from '@voice/audio-codec';
 import { SttError } from '../errors';
 import { EventQueue } from '../event-queue';
 import type { SttEvent, SttWord } from '../types';
+import { segmentCallerAudio } from '../vad/segment-caller-audio';
 import { type SegmenterEvent, type SpeechSegment, VadSegmenter } from '../vad/segmenter';
 import { createVad, type Vad } from '../vad/vad';
 import { type DecoderHost, type Decoded, PROVIDER } from './decoder-host';
@@ -21,7 +22,6 @@ export class LocalSession {
   private readonly stopCtl = new AbortController();
   private input: AsyncIterator<AudioChunk> | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private pcm = new Int16Array(160);
   private lastWordEndMs: number | undefined;
   /** The utterance in progress was cut by maxSegmentMs: its pieces are decoded with the language model. */
   private inCutUtterance = false;
@@ -80,28 +80,8 @@ export class LocalSession {
     const it = (this.input = audio[Symbol.asyncIterator]());
     // Stopped while the VAD was loading: stop() had no iterator to finish yet.
     if (this.stopped) return void (await Promise.resolve(it.return?.()).catch(() => undefined));
-    for (;;) {
-      let r: IteratorResult<AudioChunk>;
-      try {
-        r = await it.next();
-      } catch (cause) {
-        throw new SttError('STT_BAD_INPUT', `${PROVIDER}: the input audio stream failed`, { provider: PROVIDER, retryable: false, cause });
-      }
-      if (this.stopped) return;
-      if (r.done) break;
-      const { data, format } = r.value;
-      if (!sameFormat(format, MULAW_8K)) {
-        throw new SttError('STT_BAD_INPUT', `${PROVIDER}: expected mulaw 8000 Hz, got ${format.encoding} ${format.sampleRate} Hz`, {
-          provider: PROVIDER,
-          retryable: false,
-        });
-      }
-      if (data.length === 0) continue;
-      if (this.pcm.length < data.length) this.pcm = new Int16Array(data.length);
-      this.handle(segmenter.push(decodeMulaw(data, this.pcm.subarray(0, data.length))));
-    }
-    this.handle(segmenter.flush());
-    await this.chain;
+    const ended = await segmentCallerAudio(it, segmenter, (events) => this.handle(events), { provider: PROVIDER, stopped: () => this.stopped });
+    if (ended) await this.chain;
   }
 
   private handle(events: SegmenterEvent[]): void {

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { TranscribeOptions } from '../types';
 import type { GrammarRule } from './fallback-rule';
-import type { SegmenterOptions } from '../vad/segmenter';
-import type { VadOptions } from '../vad/vad';
+import { resolveSegmentVad, type SegmentVadOptions, type SegmentVadSettings } from '../vad/segment-vad-options';
 
 /** Expected reply phrases for the next utterance (e.g. the scripted dialog's current state), or none. */
 export type ExpectedPhrases = () => readonly string[] | undefined;
@@ -49,12 +48,8 @@ export interface LocalSttOptions {
   readonly grammarRule?: Partial<GrammarRule>;
   /** Grammars kept loaded in the decoder, least recently used dropped first (default 32). */
   readonly maxGrammars?: number;
-  /** The fvad VAD that cuts utterances (8 kHz, 20 ms frames). */
-  readonly vad?: Pick<VadOptions, 'mode' | 'onsetMs' | 'hangoverMs'> &
-    SegmenterOptions & {
-      /** Speech shorter than this is not decoded (default 200 ms): noise blips come out as short words. */
-      readonly minSpeechMs?: number;
-    };
+  /** The fvad VAD that cuts utterances (8 kHz, 20 ms frames). Speech shorter than `minSpeechMs` is not decoded. */
+  readonly vad?: SegmentVadOptions;
   /** Metrics sink, called once per decoded utterance; a throwing sink is logged and ignored. */
   readonly onDecode?: (m: LocalDecodeMetrics) => void;
   readonly logger?: Logger;
@@ -73,7 +68,7 @@ export interface LocalSttSettings {
   readonly expectedPhrases: ExpectedPhrases | undefined;
   readonly grammarRule: GrammarRule;
   readonly maxGrammars: number;
-  readonly vad: Required<NonNullable<LocalSttOptions['vad']>>;
+  readonly vad: SegmentVadSettings;
   readonly onDecode: ((m: LocalDecodeMetrics) => void) | undefined;
   readonly logger: Logger | undefined;
 }
@@ -82,7 +77,6 @@ export interface LocalSttSettings {
 export const DEFAULT_GRAMMAR_RULE: GrammarRule = Object.freeze({ minScore: -30, minCoverage: 0.75 });
 
 export function resolveLocalOptions(o: LocalSttOptions): LocalSttSettings {
-  const hangoverMs = o.vad?.hangoverMs ?? 500;
   const maxGrammars = o.maxGrammars ?? 32;
   if (!Number.isInteger(maxGrammars) || maxGrammars < 1) throw new RangeError(`createLocalStt: maxGrammars must be an integer ≥ 1, got ${maxGrammars}`);
   return {
@@ -93,15 +87,7 @@ export function resolveLocalOptions(o: LocalSttOptions): LocalSttSettings {
     expectedPhrases: o.expectedPhrases,
     grammarRule: { ...DEFAULT_GRAMMAR_RULE, ...o.grammarRule },
     maxGrammars,
-    vad: {
-      mode: o.vad?.mode ?? 3,
-      onsetMs: o.vad?.onsetMs ?? 60,
-      hangoverMs,
-      preRollMs: o.vad?.preRollMs ?? 300,
-      postRollMs: Math.min(o.vad?.postRollMs ?? 200, hangoverMs),
-      maxSegmentMs: o.vad?.maxSegmentMs ?? 15_000,
-      minSpeechMs: o.vad?.minSpeechMs ?? 200,
-    },
+    vad: resolveSegmentVad(o.vad),
     onDecode: o.onDecode,
     logger: o.logger,
   };

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../backoff';
-import type { SegmenterOptions } from '../vad/segmenter';
-import type { VadOptions } from '../vad/vad';
+import { resolveSegmentVad, type SegmentVadOptions, type SegmentVadSettings } from '../vad/segment-vad-options';
 
 export interface WhisperSttOptions {
   readonly apiKey: string;
@@ -21,12 +20,8 @@ export interface WhisperSttOptions {
   readonly uploadSampleRate?: 8000 | 16000;
   /** whisper-1 only: ask for word timestamps (`verbose_json`). Otherwise word times are spread over the speech. */
   readonly wordTimestamps?: boolean;
-  /** Local VAD that cuts caller audio into segments (fvad at 8 kHz). */
-  readonly vad?: Pick<VadOptions, 'mode' | 'onsetMs' | 'hangoverMs'> &
-    SegmenterOptions & {
-      /** Speech shorter than this is not sent (default 200 ms): blips of noise make Whisper invent words. */
-      readonly minSpeechMs?: number;
-    };
+  /** Local VAD that cuts caller audio into segments (fvad at 8 kHz). Speech shorter than `minSpeechMs` is not sent. */
+  readonly vad?: SegmentVadOptions;
   /** Per-request timeout (default 15 000 ms). */
   readonly timeoutMs?: number;
   /** Retries of one segment on 429 / 5xx / network errors (default 2 retries, retry-after capped at 2 s). */
@@ -43,7 +38,7 @@ export interface WhisperSettings {
   readonly temperature: number | undefined;
   readonly uploadSampleRate: 8000 | 16000;
   readonly wordTimestamps: boolean;
-  readonly vad: Required<NonNullable<WhisperSttOptions['vad']>>;
+  readonly vad: SegmentVadSettings;
   readonly timeoutMs: number;
   readonly retry: BackoffPolicy;
   readonly logger: Logger | undefined;
@@ -51,7 +46,6 @@ export interface WhisperSettings {
 
 export function resolveWhisperOptions(o: WhisperSttOptions): WhisperSettings {
   if (!o.apiKey) throw new TypeError('createWhisperStt: apiKey is required');
-  const hangoverMs = o.vad?.hangoverMs ?? 500;
   return {
     apiKey: o.apiKey,
     baseUrl: o.baseUrl ?? 'https://api.openai.com/v1',
@@ -61,15 +55,7 @@ export function resolveWhisperOptions(o: WhisperSttOptions): WhisperSettings {
     temperature: o.temperature,
     uploadSampleRate: o.uploadSampleRate ?? 8000,
     wordTimestamps: o.wordTimestamps ?? false,
-    vad: {
-      mode: o.vad?.mode ?? 3,
-      onsetMs: o.vad?.onsetMs ?? 60,
-      hangoverMs,
-      preRollMs: o.vad?.preRollMs ?? 300,
-      postRollMs: Math.min(o.vad?.postRollMs ?? 200, hangoverMs),
-      maxSegmentMs: o.vad?.maxSegmentMs ?? 15_000,
-      minSpeechMs: o.vad?.minSpeechMs ?? 200,
-    },
+    vad: resolveSegmentVad(o.vad),
     timeoutMs: o.timeoutMs ?? 15_000,
     retry: { ...DEFAULT_BACKOFF, maxAttempts: 2, maxRetryAfterMs: 2000, ...o.retry },
     logger: o.logger,

@@ -2,8 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { changeWaiter } from '../change-waiter';
 import { closeServer, listen } from '../net';
 import { TEST_TLS_CERT, testTlsServerOptions } from '../tls/test-certificate';
+import { refuseUpgrade, STATUS_TEXT } from '../upgrade-refusal';
 import { CartesiaConnection, type FakeCartesiaConnection } from './connection';
 import type {
   CartesiaContextRecord,
@@ -44,30 +46,12 @@ export interface FakeCartesia {
   close(): Promise<void>;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  402: 'Payment Required',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 function rejectUpgrade(socket: Socket, fault: CartesiaUpgradeFault): void {
   const text = STATUS_TEXT[fault.status] ?? 'Error';
   // The HTTP error object of the Cartesia API: {error_code, title, message, request_id}
   // (https://docs.cartesia.ai/use-the-api/api-errors).
   const body = JSON.stringify({ error_code: text.toLowerCase().replace(/ /g, '_'), title: text, message: fault.message ?? text, request_id: 'req_fake' });
-  const lines = [
-    `HTTP/1.1 ${fault.status} ${text}`,
-    'content-type: application/json',
-    `content-length: ${Buffer.byteLength(body)}`,
-    ...(fault.retryAfter !== undefined ? [`retry-after: ${fault.retryAfter}`] : []),
-    'connection: close',
-  ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  refuseUpgrade(socket, { status: fault.status, reason: text, body, retryAfter: fault.retryAfter });
 }
 
 /** The key from `Authorization: Bearer`, `X-API-Key` (header names are case-insensitive) or `?api_key=`. */
@@ -93,14 +77,12 @@ export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise
   const violations: string[] = [];
   const queuedScripts: CartesiaContextScript[] = [];
   const queuedFaults: CartesiaUpgradeFault[] = [];
-  const listeners = new Set<() => void>();
+  const events = changeWaiter(5);
   const rawSockets = new Set<Socket>();
   let keyedAttempts = 0;
   let contextIndex = 0;
 
-  const changed = (): void => {
-    for (const l of [...listeners]) l();
-  };
+  const changed = events.changed;
   const hooks = {
     settings: {
       msPerChar: opts.msPerChar ?? 50,
@@ -181,23 +163,7 @@ export async function startFakeCartesia(opts: FakeCartesiaOptions = {}): Promise
     failUpgrades: (...faults) => void queuedFaults.push(...faults),
     openConnections: () => connections.filter((c) => c.closed === undefined).length,
     waitFor(predicate, timeoutMs = 2000, what = 'condition') {
-      if (predicate()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const finish = (error?: Error): void => {
-          listeners.delete(check);
-          clearTimeout(timer);
-          clearInterval(poll);
-          if (error) reject(error);
-          else resolve();
-        };
-        const check = (): void => {
-          if (predicate()) finish();
-        };
-        const timer = setTimeout(() => finish(new Error(`fake Cartesia: ${what} not met within ${timeoutMs} ms`)), timeoutMs);
-        // Predicates may also read client-side state, which changes after the fake's own events: poll as well.
-        const poll = setInterval(check, 5);
-        listeners.add(check);
-      });
+      return events.waitFor(predicate, timeoutMs, `fake Cartesia: ${what} not met within ${timeoutMs} ms`);
     },
     closeSockets(code = 1000, reason = '') {
       for (const c of connections) if (c.closed === undefined) c.close(code, reason);

@@ -1,3 +1,5 @@
+import { writeWav } from '@voice/audio-codec';
+
 /**
  * CSM's Mimi codec: 24 kHz mono, one frame per 80 ms (services/csm-gpu README;
  * https://huggingface.co/docs/transformers/model_doc/mimi).
@@ -28,21 +30,8 @@ export function fakeCsmSamples(promptText: string, o: { msPerChar: number; durat
 
 /** A 24 kHz mono PCM16 WAV with the canonical 44-byte header, as Python's `wave` module writes it. */
 export function csmWav(pcm: Int16Array, sampleRate = CSM_SAMPLE_RATE): Buffer {
-  const data = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  const wav = writeWav(pcm, sampleRate);
+  return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength);
 }
 
 /** Reads the format and length of a PCM WAV (what Python's `wave` accepts); undefined when it cannot. */

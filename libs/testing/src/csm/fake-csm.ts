@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { changeWaiter } from '../change-waiter';
 import { closeServer, listen } from '../net';
 import { type FakeCsmGeneration, type Responder, sendHttpError, sendWhole, streamNdjson } from './respond';
 import type { CsmRecordedRequest, CsmResponseMode, CsmScript, CsmScripted, CsmServiceStatus, FakeCsmOptions } from './types';
@@ -75,12 +76,10 @@ export async function startFakeCsm(options: FakeCsmOptions = {}): Promise<FakeCs
   const requests: CsmRecordedRequest[] = [];
   const queue: CsmScripted[] = [];
   const sockets = new Set<Socket>();
-  const listeners = new Set<() => void>();
+  const events = changeWaiter(10);
+  const notify = events.changed;
   let closing = false;
   let accepted = 0;
-  const notify = (): void => {
-    for (const l of [...listeners]) l();
-  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -185,24 +184,8 @@ export async function startFakeCsm(options: FakeCsmOptions = {}): Promise<FakeCs
     inFlight: () => tts().filter((q) => q.outcome === 'pending').length,
     openConnections: () => sockets.size,
     connectionCount: () => accepted,
-    waitFor(predicate, timeoutMs = 2000, what = 'condition') {
-      if (predicate()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const finish = (error?: Error): void => {
-          listeners.delete(check);
-          clearTimeout(timer);
-          clearInterval(poll);
-          if (error) reject(error);
-          else resolve();
-        };
-        const check = (): void => {
-          if (predicate()) finish();
-        };
-        listeners.add(check);
-        const poll = setInterval(check, 10);
-        const timer = setTimeout(() => finish(new Error(`fake CSM: ${what} not reached within ${timeoutMs} ms`)), timeoutMs);
-      });
-    },
+    waitFor: (predicate, timeoutMs = 2000, what = 'condition') =>
+      events.waitFor(predicate, timeoutMs, `fake CSM: ${what} not reached within ${timeoutMs} ms`),
     async waitForTtsRequests(count, timeoutMs = 2000) {
       await fake.waitFor(() => tts().length >= count, timeoutMs, `${count} /tts requests`);
       return tts();

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { sleep } from '../abortable-sleep';
 import { CSM_FRAME_SAMPLES, CSM_SAMPLE_RATE, csmWav, fakeCsmPcm, fakeCsmSamples } from './fake-csm-audio';
 import type { CsmHttpError } from './validate';
 import type { CsmRecordedRequest, CsmScript, CsmTtsBody } from './types';
@@ -20,19 +21,6 @@ export interface Responder {
   readonly closed: AbortSignal;
   readonly gen: FakeCsmGeneration;
   readonly startedAt: number;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 const untilClosed = (signal: AbortSignal): Promise<void> =>

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'no
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { closeServer, listen } from '../net';
+import { refuseUpgrade, STATUS_TEXT } from '../upgrade-refusal';
 import { type FakeDeepgramConnection, FakeDeepgramSession } from './connection';
 import { newRequestId } from './messages';
 import type { DeepgramUpgradeFault, FakeDeepgramOptions } from './script';
@@ -32,33 +33,19 @@ export interface FakeDeepgram {
   close(): Promise<void>;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  402: 'Payment Required',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 /** Deepgram's error-body codes for the statuses a fault can choose. */
 const ERR_CODE: Record<number, string> = { 401: 'INVALID_AUTH', 429: 'TOO_MANY_REQUESTS', 400: 'Bad Request' };
 
 function rejectUpgrade(socket: Socket, requestId: string, fault: DeepgramUpgradeFault): void {
   const message = fault.message ?? STATUS_TEXT[fault.status] ?? 'Error';
   const body = JSON.stringify({ err_code: ERR_CODE[fault.status] ?? 'ERROR', err_msg: message, request_id: requestId });
-  const lines = [
-    `HTTP/1.1 ${fault.status} ${STATUS_TEXT[fault.status] ?? 'Error'}`,
-    'content-type: application/json',
-    `content-length: ${Buffer.byteLength(body)}`,
-    `dg-request-id: ${requestId}`,
-    `dg-error: ${message}`,
-    ...(fault.retryAfter !== undefined ? [`retry-after: ${fault.retryAfter}`] : []),
-    'connection: close',
-  ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  refuseUpgrade(socket, {
+    status: fault.status,
+    reason: STATUS_TEXT[fault.status] ?? 'Error',
+    body,
+    headers: [`dg-request-id: ${requestId}`, `dg-error: ${message}`],
+    retryAfter: fault.retryAfter,
+  });
 }
 
 /** The key from `Authorization: Token <key>`, or from the browser form `Sec-WebSocket-Protocol: token, <key>`. */

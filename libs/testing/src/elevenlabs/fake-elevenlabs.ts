@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { changeWaiter } from '../change-waiter';
 import { closeServer, listen } from '../net';
+import { refuseUpgrade } from '../upgrade-refusal';
 import type { FakeAudioEncoding } from '../cartesia/fake-audio';
 import { ElevenLabsSession } from './session';
 import type {
@@ -48,14 +50,7 @@ function rejectUpgrade(socket: Socket, fault: ElevenLabsUpgradeFault): void {
   const text = STATUS_TEXT[fault.status] ?? 'Error';
   // The REST error body shape: {"detail":{"status":"invalid_api_key","message":"..."}}.
   const body = JSON.stringify({ detail: { status: fault.detailStatus ?? DETAIL[fault.status] ?? 'error', message: fault.message ?? text } });
-  const lines = [
-    `HTTP/1.1 ${fault.status} ${text}`,
-    'content-type: application/json',
-    `content-length: ${Buffer.byteLength(body)}`,
-    ...(fault.retryAfter !== undefined ? [`retry-after: ${fault.retryAfter}`] : []),
-    'connection: close',
-  ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  refuseUpgrade(socket, { status: fault.status, reason: text, body, retryAfter: fault.retryAfter });
 }
 
 /**
@@ -75,12 +70,10 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions = {}): Pro
   const violations: string[] = [];
   const queuedScripts: ElevenLabsSessionScript[] = [];
   const queuedFaults: ElevenLabsUpgradeFault[] = [];
-  const listeners = new Set<() => void>();
+  const events = changeWaiter(5);
+  const changed = events.changed;
   const rawSockets = new Set<Socket>();
   let attempts = 0;
-  const changed = (): void => {
-    for (const l of [...listeners]) l();
-  };
 
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer((_req, res) => {
@@ -149,24 +142,8 @@ export async function startFakeElevenLabs(opts: FakeElevenLabsOptions = {}): Pro
     scriptSessions: (...scripts) => void queuedScripts.push(...scripts),
     failUpgrades: (...faults) => void queuedFaults.push(...faults),
     openConnections: () => sessions.filter((s) => s.closed === undefined).length,
-    waitFor(predicate, timeoutMs = 2000, what = 'condition') {
-      if (predicate()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const finish = (error?: Error): void => {
-          listeners.delete(check);
-          clearTimeout(timer);
-          clearInterval(poll);
-          if (error) reject(error);
-          else resolve();
-        };
-        const check = (): void => {
-          if (predicate()) finish();
-        };
-        const timer = setTimeout(() => finish(new Error(`fake ElevenLabs: ${what} not met within ${timeoutMs} ms`)), timeoutMs);
-        const poll = setInterval(check, 5);
-        listeners.add(check);
-      });
-    },
+    waitFor: (predicate, timeoutMs = 2000, what = 'condition') =>
+      events.waitFor(predicate, timeoutMs, `fake ElevenLabs: ${what} not met within ${timeoutMs} ms`),
     async close() {
       for (const s of rawSockets) s.destroy(); // upgrades left hanging, too
       await closeServer(server, wss);

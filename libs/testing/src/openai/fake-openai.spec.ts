@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { writeWav } from '@voice/audio-codec';
 import Groq from 'groq-sdk';
 import OpenAI, { toFile } from 'openai';
 import { startFakeOpenAi, type FakeOpenAi } from './fake-openai';
@@ -20,21 +21,9 @@ function post(fake: FakeOpenAi, path: string, body: unknown, key = fake.apiKey):
   });
 }
 
-/** A tiny mono s16le WAV: 44-byte header + `samples` samples at `rate`. */
+/** A tiny mono s16le WAV: 44-byte header + `samples` silent samples at `rate`. */
 function wav(samples: number, rate: number): Buffer {
-  const h = Buffer.alloc(44 + samples * 2);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + samples * 2, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(samples * 2, 40);
+  const h = Buffer.from(writeWav(new Int16Array(samples), rate));
   // Bytes that look like multipart syntax must survive the upload untouched.
   h.write('\r\n--x\r\n', 44, 'latin1');
   return h;

@@ -1,19 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { sleep } from '../abortable-sleep';
 import type { RecordedRequest, ResponseFaults } from './types';
-
-/** Resolves after `ms`, or early when `signal` aborts (the connection went away). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

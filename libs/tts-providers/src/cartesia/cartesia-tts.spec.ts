@@ -1,30 +1,16 @@
 import { type AudioChunk, decodeMulaw, MULAW_8K, sameFormat } from '@voice/audio-codec';
 import { type FakeCartesia, type FakeCartesiaOptions, startFakeCartesia } from '@voice/testing';
-import { TtsError } from '../tts-error';
+import type { TtsError } from '../tts-error';
+import { drain, joined, ttsErrorOf } from '../testing/drain';
 import { CartesiaTts, type CartesiaTtsOptions } from './cartesia-tts';
 
 const MS_PER_CHAR = 10;
 /** Bytes the fake speaks for a text: non-space characters × MS_PER_CHAR ms × 8 μ-law bytes per ms. */
 const expectedBytes = (text: string): number => text.replace(/\s+/g, '').length * MS_PER_CHAR * 8;
 
-async function collect(it: AsyncIterable<AudioChunk>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of it) {
-    expect(sameFormat(c.format, MULAW_8K)).toBe(true);
-    parts.push(c.data);
-  }
-  return Buffer.concat(parts);
-}
-
-async function failure(it: AsyncIterable<AudioChunk>): Promise<TtsError> {
-  try {
-    await collect(it);
-  } catch (e) {
-    if (e instanceof TtsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TtsError');
-}
+const isMulaw8k = (c: AudioChunk): void => expect(sameFormat(c.format, MULAW_8K)).toBe(true);
+const collect = async (it: AsyncIterable<AudioChunk>): Promise<Uint8Array> => joined(await drain(it, isMulaw8k));
+const failure = (it: AsyncIterable<AudioChunk>): Promise<TtsError> => ttsErrorOf(it, isMulaw8k);
 
 describe('CartesiaTts against the fake Cartesia', () => {
   let fake: FakeCartesia;

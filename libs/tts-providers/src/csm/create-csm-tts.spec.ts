@@ -2,6 +2,7 @@ import { type AudioChunk, createTranscoder, MULAW_8K, pcm16Format } from '@voice
 import { ContextBuffer } from '@voice/context-buffer';
 import { CSM_FRAME_SAMPLES, type FakeCsm, type FakeOpenAi, fakeCsmPcm, startFakeCsm, startFakeOpenAi, toneS16le } from '@voice/testing';
 import { OpenAiTts } from '../openai/openai-tts';
+import { drain, joined } from '../testing/drain';
 import type { ClosableTtsProvider } from '../types';
 import type { CsmMetricEvent } from './csm-metrics';
 import { createCsmTts, type CreateCsmTtsOptions } from './create-csm-tts';
@@ -19,11 +20,7 @@ const csmAudio = (frames: number): Buffer => {
 };
 const fallbackAudio = (ms: number): Buffer => mulaw(toneS16le(ms, FALLBACK_HZ));
 
-async function collect(it: AsyncIterable<AudioChunk>): Promise<Buffer> {
-  const parts: Uint8Array[] = [];
-  for await (const c of it) parts.push(c.data);
-  return Buffer.concat(parts);
-}
+const collect = async (it: AsyncIterable<AudioChunk>): Promise<Buffer> => joined(await drain(it));
 
 describe('createCsmTts: CSM with fallback and backchannel', () => {
   let csm: FakeCsm;

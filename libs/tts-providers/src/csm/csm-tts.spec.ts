@@ -1,7 +1,7 @@
 import { type AudioChunk, createTranscoder, MULAW_8K, pcm16Format, sameFormat } from '@voice/audio-codec';
 import { ContextBuffer } from '@voice/context-buffer';
 import { CSM_FRAME_SAMPLES, type FakeCsm, fakeCsmPcm, startFakeCsm } from '@voice/testing';
-import { TtsError } from '../tts-error';
+import { drain as collect, joined, ttsErrorOf as thrown } from '../testing/drain';
 import type { CsmRequestMetrics, CsmMetricEvent } from './csm-metrics';
 import { CsmTts, type CsmTtsOptions } from './csm-tts';
 
@@ -12,24 +12,6 @@ function expectedMulaw(samples: number): Uint8Array {
   const t = createTranscoder(pcm16Format(24_000), MULAW_8K);
   return Buffer.concat([t.process(bytesOf(fakeCsmPcm(samples))), t.flush()]);
 }
-
-async function collect(it: AsyncIterable<AudioChunk>): Promise<AudioChunk[]> {
-  const out: AudioChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function thrown(it: AsyncIterable<AudioChunk>): Promise<TtsError> {
-  try {
-    await collect(it);
-  } catch (e) {
-    if (e instanceof TtsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TtsError');
-}
-
-const joined = (chunks: readonly AudioChunk[]): Buffer => Buffer.concat(chunks.map((c) => c.data));
 
 /** A conversation with four caller turns of 8 s each at 8 kHz: 24 s of context at the default window (4 × 6 s). */
 function conversation(): ContextBuffer {

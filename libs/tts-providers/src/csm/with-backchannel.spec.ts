@@ -1,4 +1,5 @@
 import { type AudioChunk, type AudioFormat, decodeMulaw, MULAW_8K, pcm16Format } from '@voice/audio-codec';
+import { drain as collect } from '../testing/drain';
 import { TtsError } from '../tts-error';
 import type { SynthesizeOptions, TtsProvider } from '../types';
 import type { CsmMetricEvent } from './csm-metrics';
@@ -35,12 +36,6 @@ class TimedProvider implements TtsProvider {
       yield { data: new Uint8Array(this.format.encoding === 'mulaw' ? 80 : 160).fill(this.o.fill), format: this.format };
     }
   }
-}
-
-async function collect(it: AsyncIterable<AudioChunk>): Promise<AudioChunk[]> {
-  const out: AudioChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
 }
 
 describe('withBackchannel', () => {

@@ -1,6 +1,6 @@
 import { type AudioChunk, type AudioFormat, createTranscoder, sameFormat } from '@voice/audio-codec';
 import type { Logger } from 'pino';
-import { linkedController } from '../abort';
+import { firstWithin, linkedController } from '../abort';
 import type { ClosableTtsProvider, SynthesizeOptions, TtsProvider } from '../types';
 import type { CsmBackchannelMetrics, CsmMetricSink } from './csm-metrics';
 
@@ -15,25 +15,6 @@ export interface BackchannelOptions {
   readonly logger?: Logger;
   /** Default `<primary>+backchannel`. */
   readonly name?: string;
-}
-
-type First = { kind: 'item'; result: IteratorResult<AudioChunk> } | { kind: 'error'; error: unknown } | { kind: 'late' } | { kind: 'aborted' };
-
-function firstWithin(next: Promise<IteratorResult<AudioChunk>>, ms: number, signal: AbortSignal): Promise<First> {
-  return new Promise((resolve) => {
-    const done = (r: First): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(r);
-    };
-    const onAbort = (): void => done({ kind: 'aborted' });
-    const timer = setTimeout(() => done({ kind: 'late' }), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-    next.then(
-      (result) => done({ kind: 'item', result }),
-      (error: unknown) => done({ kind: 'error', error }),
-    );
-  });
 }
 
 /**

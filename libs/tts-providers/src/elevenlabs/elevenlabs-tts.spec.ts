@@ -1,29 +1,15 @@
 import { type AudioChunk, decodeMulaw, MULAW_8K, sameFormat } from '@voice/audio-codec';
 import { type FakeElevenLabs, type FakeElevenLabsOptions, startFakeElevenLabs } from '@voice/testing';
-import { TtsError } from '../tts-error';
+import type { TtsError } from '../tts-error';
+import { drain, joined, ttsErrorOf } from '../testing/drain';
 import { ElevenLabsTts, type ElevenLabsTtsOptions } from './elevenlabs-tts';
 
 const MS_PER_CHAR = 10;
 const expectedBytes = (text: string): number => text.replace(/\s+/g, '').length * MS_PER_CHAR * 8;
 
-async function collect(it: AsyncIterable<AudioChunk>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of it) {
-    expect(sameFormat(c.format, MULAW_8K)).toBe(true);
-    parts.push(c.data);
-  }
-  return Buffer.concat(parts);
-}
-
-async function failure(it: AsyncIterable<AudioChunk>): Promise<TtsError> {
-  try {
-    await collect(it);
-  } catch (e) {
-    if (e instanceof TtsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TtsError');
-}
+const isMulaw8k = (c: AudioChunk): void => expect(sameFormat(c.format, MULAW_8K)).toBe(true);
+const collect = async (it: AsyncIterable<AudioChunk>): Promise<Uint8Array> => joined(await drain(it, isMulaw8k));
+const failure = (it: AsyncIterable<AudioChunk>): Promise<TtsError> => ttsErrorOf(it, isMulaw8k);
 
 describe('ElevenLabsTts against the fake ElevenLabs', () => {
   let fake: FakeElevenLabs;

@@ -2,6 +2,7 @@ import { type AudioChunk, type AudioFormat, MULAW_8K, pcm16Format, sameFormat } 
 import { type FakeCartesia, type FakeElevenLabs, startFakeCartesia, startFakeElevenLabs } from '@voice/testing';
 import { CartesiaTts } from '../cartesia/cartesia-tts';
 import { ElevenLabsTts } from '../elevenlabs/elevenlabs-tts';
+import { drain, joined } from '../testing/drain';
 import { TtsError } from '../tts-error';
 import type { SynthesizeOptions, TtsProvider } from '../types';
 import { type FallbackEvent, withFallback } from './with-fallback';
@@ -30,14 +31,8 @@ class ScriptedProvider implements TtsProvider {
   }
 }
 
-async function collect(it: AsyncIterable<AudioChunk>, format: AudioFormat = MULAW_8K): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of it) {
-    expect(sameFormat(c.format, format)).toBe(true);
-    parts.push(c.data);
-  }
-  return Buffer.concat(parts);
-}
+const collect = async (it: AsyncIterable<AudioChunk>, format: AudioFormat = MULAW_8K): Promise<Uint8Array> =>
+  joined(await drain(it, (c) => expect(sameFormat(c.format, format)).toBe(true)));
 
 describe('withFallback', () => {
   let cartesia: FakeCartesia;

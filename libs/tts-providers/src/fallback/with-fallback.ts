@@ -1,6 +1,6 @@
 import { type AudioChunk, type AudioFormat, createTranscoder, sameFormat } from '@voice/audio-codec';
 import type { Logger } from 'pino';
-import { linkedController } from '../abort';
+import { firstWithin, linkedController } from '../abort';
 import { TtsError } from '../tts-error';
 import type { ClosableTtsProvider, SynthesizeOptions, TtsProvider } from '../types';
 
@@ -33,26 +33,6 @@ export interface WithFallbackOptions {
   readonly name?: string;
   /** Turns remembered as "already on the fallback" so the rest of a reply keeps one voice (default 256). */
   readonly stickyTurns?: number;
-}
-
-type First = { kind: 'item'; result: IteratorResult<AudioChunk> } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'aborted' };
-
-/** Races the primary's first `next()` against the timeout and the caller's abort. */
-function firstWithin(next: Promise<IteratorResult<AudioChunk>>, ms: number, signal: AbortSignal): Promise<First> {
-  return new Promise((resolve) => {
-    const done = (r: First): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(r);
-    };
-    const onAbort = (): void => done({ kind: 'aborted' });
-    const timer = setTimeout(() => done({ kind: 'timeout' }), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-    next.then(
-      (result) => done({ kind: 'item', result }),
-      (error: unknown) => done({ kind: 'error', error }),
-    );
-  });
 }
 
 /**

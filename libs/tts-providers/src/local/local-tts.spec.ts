@@ -1,4 +1,5 @@
-import { type AudioChunk, decodeMulaw, MULAW_8K } from '@voice/audio-codec';
+import { decodeMulaw, MULAW_8K } from '@voice/audio-codec';
+import { drain as collect, joined, thrownBy as thrown } from '../testing/drain';
 import { TtsError } from '../tts-error';
 import { defaultFliteWasmPath } from './flite-module';
 import { FlitePool } from './flite-pool';
@@ -7,23 +8,6 @@ import { createLocalTts, type LocalTts } from './local-tts';
 jest.setTimeout(20_000); // real flite synthesis in workers; a busy 2-core machine is slow
 
 const signal = (): AbortSignal => new AbortController().signal;
-
-async function collect(it: AsyncIterable<AudioChunk>): Promise<AudioChunk[]> {
-  const out: AudioChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function thrown(it: AsyncIterable<AudioChunk>): Promise<unknown> {
-  try {
-    await collect(it);
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
-const joined = (chunks: readonly AudioChunk[]): Uint8Array => Buffer.concat(chunks.map((c) => c.data));
 
 /** The PCM16 samples of flite's WAV, read by hand from the RIFF chunks (independent of @voice/audio-codec's reader). */
 function wavSamples(wav: Uint8Array): { rate: number; samples: Int16Array } {

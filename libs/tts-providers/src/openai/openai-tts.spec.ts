@@ -1,26 +1,12 @@
 import { type AudioChunk, decodeMulaw, MULAW_8K, sameFormat } from '@voice/audio-codec';
 import { type FakeOpenAi, startFakeOpenAi } from '@voice/testing';
 import { TtsError } from '../tts-error';
+import { drain, ttsErrorOf } from '../testing/drain';
 import { OpenAiTts, type OpenAiTtsOptions } from './openai-tts';
 
-async function chunks(it: AsyncIterable<AudioChunk>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const c of it) {
-    expect(sameFormat(c.format, MULAW_8K)).toBe(true);
-    out.push(c.data);
-  }
-  return out;
-}
-
-async function failure(it: AsyncIterable<AudioChunk>): Promise<TtsError> {
-  try {
-    await chunks(it);
-  } catch (e) {
-    if (e instanceof TtsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TtsError');
-}
+const isMulaw8k = (c: AudioChunk): void => expect(sameFormat(c.format, MULAW_8K)).toBe(true);
+const chunks = async (it: AsyncIterable<AudioChunk>): Promise<Uint8Array[]> => (await drain(it, isMulaw8k)).map((c) => c.data);
+const failure = (it: AsyncIterable<AudioChunk>): Promise<TtsError> => ttsErrorOf(it, isMulaw8k);
 
 /** Dominant frequency by counting zero crossings of the decoded μ-law. */
 function zeroCrossingHz(mulaw: Uint8Array): number {

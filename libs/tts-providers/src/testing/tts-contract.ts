@@ -1,6 +1,7 @@
 import { type AudioChunk, sameFormat } from '@voice/audio-codec';
 import { TtsError } from '../tts-error';
 import type { TtsProvider } from '../types';
+import { drain as collect, thrownBy as thrown } from './drain';
 
 /** What the contract needs from the fake behind a provider (adapters for the fakes of @voice/testing: fake-adapters.ts). */
 export interface TtsContractFake {
@@ -19,21 +20,6 @@ export interface TtsContractSetup {
   readonly fake: TtsContractFake;
   /** Closes the provider (if it can be) and the fake. */
   teardown(): Promise<void>;
-}
-
-async function collect(it: AsyncIterable<AudioChunk>): Promise<AudioChunk[]> {
-  const out: AudioChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function thrown(it: AsyncIterable<AudioChunk>): Promise<unknown> {
-  try {
-    await collect(it);
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 const bytes = (chunks: readonly AudioChunk[]): number => chunks.reduce((n, c) => n + c.data.length, 0);
